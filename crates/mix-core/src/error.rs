@@ -1,0 +1,165 @@
+//! The crate's error type for failures that happen before or instead of an
+//! HTTP response: one enum of kinds, each mapped by the binding to one of the
+//! documented error classes. `detail` is the message of the underlying cause
+//! (e.g. `connect ECONNREFUSED 127.0.0.1:8088`) and `code` a Node-style code.
+
+use std::error::Error as StdError;
+use std::io;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientErrorKind {
+    /// Refused, reset, DNS, TLS, malformed HTTP or a body cut off: `ConnectionError`.
+    Connection,
+    /// The call's time limit ran out: `RequestTimeoutError`.
+    Timeout,
+    /// The caller's signal fired: `RequestAbortedError`.
+    Aborted,
+    /// The request could not be built; nothing was sent: `InvalidRequestError`.
+    InvalidRequest,
+    /// The response body is larger than the client reads: `UnexpectedClientError`.
+    ResponseTooLarge,
+    /// Anything else: `UnexpectedClientError`.
+    Unexpected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientError {
+    pub kind: ClientErrorKind,
+    pub detail: String,
+    pub code: Option<&'static str>,
+}
+
+impl ClientError {
+    pub fn new(kind: ClientErrorKind, detail: impl Into<String>, code: Option<&'static str>) -> Self {
+        ClientError {
+            kind,
+            detail: detail.into(),
+            code,
+        }
+    }
+
+    pub fn timeout() -> Self {
+        Self::new(
+            ClientErrorKind::Timeout,
+            "The operation was aborted due to timeout",
+            Some("ETIMEDOUT"),
+        )
+    }
+
+    pub fn aborted() -> Self {
+        Self::new(ClientErrorKind::Aborted, "This operation was aborted", Some("ABORT_ERR"))
+    }
+
+    pub fn invalid_request(detail: impl Into<String>) -> Self {
+        Self::new(ClientErrorKind::InvalidRequest, detail, Some("ERR_INVALID_ARG_VALUE"))
+    }
+
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            ClientErrorKind::ResponseTooLarge,
+            format!(
+                "response body exceeds the client's limit of {limit} bytes ({} MiB)",
+                limit / (1024 * 1024)
+            ),
+            Some("ERR_MIX_RESPONSE_TOO_LARGE"),
+        )
+    }
+
+    /// Whether a retry policy with `retryConnectionErrors` may retry this.
+    pub fn is_connection(&self) -> bool {
+        self.kind == ClientErrorKind::Connection
+    }
+
+    /// Classifies a transport failure, naming its cause the way Node does.
+    pub fn from_reqwest(err: &reqwest::Error, url: &reqwest::Url) -> Self {
+        if err.is_builder() {
+            return Self::invalid_request(chain(err));
+        }
+        let host = url.host_str().unwrap_or("");
+        let port = url.port_or_known_default().unwrap_or(0);
+        if let Some(io) = find_source::<io::Error>(err) {
+            let (code, verb) = match io.kind() {
+                io::ErrorKind::ConnectionRefused => (Some("ECONNREFUSED"), "connect"),
+                io::ErrorKind::ConnectionReset => (Some("ECONNRESET"), "read"),
+                io::ErrorKind::ConnectionAborted => (Some("ECONNABORTED"), "read"),
+                io::ErrorKind::BrokenPipe => (Some("EPIPE"), "write"),
+                io::ErrorKind::TimedOut => (Some("ETIMEDOUT"), "connect"),
+                io::ErrorKind::AddrNotAvailable => (Some("EADDRNOTAVAIL"), "connect"),
+                _ => (None, ""),
+            };
+            if let Some(code) = code {
+                let detail = if verb == "connect" {
+                    format!("connect {code} {host}:{port}")
+                } else {
+                    format!("{verb} {code}")
+                };
+                return Self::new(ClientErrorKind::Connection, detail, Some(code));
+            }
+        }
+        let text = chain(err);
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return Self::new(
+                ClientErrorKind::Connection,
+                format!("getaddrinfo ENOTFOUND {host}"),
+                Some("ENOTFOUND"),
+            );
+        }
+        if let Some(h) = find_source::<hyper::Error>(err) {
+            if h.is_parse() || h.is_parse_status() {
+                return Self::new(
+                    ClientErrorKind::Connection,
+                    format!("invalid HTTP response: {h}"),
+                    Some("HPE_INVALID_RESPONSE"),
+                );
+            }
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                return Self::new(
+                    ClientErrorKind::Connection,
+                    format!("socket hang up: {h}"),
+                    Some("ECONNRESET"),
+                );
+            }
+        }
+        if text.contains("certificate") || text.contains("tls") || text.contains("TLS") {
+            return Self::new(ClientErrorKind::Connection, text, Some("ERR_TLS_HANDSHAKE"));
+        }
+        if err.is_body() || err.is_decode() {
+            return Self::new(
+                ClientErrorKind::Connection,
+                format!("response body ended early: {text}"),
+                Some("ECONNRESET"),
+            );
+        }
+        if err.is_connect() || err.is_request() || err.is_redirect() {
+            return Self::new(ClientErrorKind::Connection, text, Some("ECONNRESET"));
+        }
+        Self::new(ClientErrorKind::Unexpected, text, None)
+    }
+}
+
+/// The error and its sources, joined with `: ` (reqwest's own `Display`
+/// shows only the outermost layer).
+fn chain(err: &dyn StdError) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}
+
+fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}

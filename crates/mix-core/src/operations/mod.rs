@@ -1,0 +1,61 @@
+//! The API operations, one module each. An operation builds its request,
+//! hands it to the engine and decodes what comes back.
+
+pub mod refresh_oauth_tokens;
+
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+
+use crate::decode::{Decoded, RefreshValue};
+use crate::engine::{latin1, AttemptLog};
+use crate::error::ClientError;
+
+/// A final response as the JS `Response` and error classes need it.
+#[derive(Debug, Clone)]
+pub struct ResponseParts {
+    pub status: u16,
+    /// Names lowercase, values as `fetch` shows them, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// All `Content-Type` values joined with `, `, as `Headers.get` does.
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum CallOutcome {
+    /// The value; the response too when the call asked to keep it.
+    Value {
+        value: RefreshValue,
+        response: Option<ResponseParts>,
+    },
+    /// A response that decodes to an error.
+    Http {
+        response: ResponseParts,
+        decoded: Decoded,
+    },
+    Client(ClientError),
+}
+
+/// What a call hands to the binding.
+#[derive(Debug, Clone)]
+pub struct CallResult {
+    pub outcome: CallOutcome,
+    /// Every attempt, when the client logs for debugging.
+    pub attempts: Vec<AttemptLog>,
+    /// The request URL, when the call asked to keep the response.
+    pub url: Option<String>,
+}
+
+/// Header pairs as `fetch` shows them, and the joined `Content-Type`.
+pub(crate) fn response_headers(headers: &HeaderMap) -> (Vec<(String, String)>, Option<String>) {
+    let pairs: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), latin1(value.as_bytes()).trim().to_owned()))
+        .collect();
+    let content_type = pairs
+        .iter()
+        .filter(|(name, _)| name == CONTENT_TYPE.as_str())
+        .map(|(_, value)| value.as_str())
+        .collect::<Vec<_>>();
+    let content_type = (!content_type.is_empty()).then(|| content_type.join(", "));
+    (pairs, content_type)
+}

@@ -1,0 +1,85 @@
+//! `refreshOAuthTokens`: `POST {base}/internal/auth/refresh-tokens`, no body.
+//! 200 JSON is the value; 500 JSON the `ErrorResponse`; see [`crate::decode`].
+
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::Client;
+use crate::config::{effective_retry, effective_timeout, CallOptions, DEFAULT_RETRY_CODES};
+use crate::decode::{decode_refresh, decode_text, Decoded};
+use crate::engine::{execute, Final, Policy, Prepared};
+use crate::operations::{response_headers, CallOutcome, CallResult, ResponseParts};
+use crate::retry::RetryCodes;
+
+pub const PATH: &str = "/internal/auth/refresh-tokens";
+
+impl Client {
+    /// Runs the operation. `started` is when the caller made the call: the
+    /// time limit counts from there, not from when the runtime got to it.
+    pub async fn refresh_oauth_tokens(
+        &self,
+        call: CallOptions,
+        cancel: Option<CancellationToken>,
+        started: Instant,
+    ) -> CallResult {
+        let mut attempts = Vec::new();
+        let log = self.debug.then_some(&mut attempts);
+        let prepared = self.url(&call, PATH).and_then(|url| {
+            Ok(Prepared {
+                method: Method::POST,
+                url,
+                headers: self.headers(&call.headers)?,
+            })
+        });
+        let url = match (&prepared, call.keep_response) {
+            (Ok(request), true) => Some(request.url.to_string()),
+            _ => None,
+        };
+        let outcome = match prepared {
+            Err(error) => CallOutcome::Client(error),
+            Ok(request) => {
+                let policy = Policy {
+                    retry: effective_retry(call.retry, self.retry),
+                    codes: match &call.retry_codes {
+                        Some(codes) => RetryCodes::parse(codes),
+                        None => RetryCodes::parse(&DEFAULT_RETRY_CODES),
+                    },
+                    deadline: effective_timeout(call.timeout_ms, self.timeout_ms)
+                        .and_then(|limit| started.checked_add(limit)),
+                };
+                match execute(&self.transport, &request, &policy, cancel.as_ref(), log).await {
+                    Final::Failed(error) => CallOutcome::Client(error),
+                    Final::Response { status, headers, body } => {
+                        decode(status, &headers, &body, call.keep_response)
+                    }
+                }
+            }
+        };
+        CallResult {
+            outcome,
+            attempts,
+            url,
+        }
+    }
+}
+
+fn decode(status: u16, headers: &HeaderMap, body: &[u8], keep_response: bool) -> CallOutcome {
+    let (headers, content_type) = response_headers(headers);
+    let body = decode_text(body);
+    let decoded = decode_refresh(status, content_type.as_deref().unwrap_or(""), &body);
+    let response = ResponseParts {
+        status,
+        headers,
+        content_type,
+        body,
+    };
+    match decoded {
+        Decoded::Value(value) => CallOutcome::Value {
+            value,
+            response: keep_response.then_some(response),
+        },
+        decoded => CallOutcome::Http { response, decoded },
+    }
+}

@@ -1,0 +1,30 @@
+import { ClientSDK, type RequestOptions, type SDKOptions } from "./lib/sdks.js";
+import type { RefreshOAuthTokensResponse } from "./models/operations/index.js";
+
+export { HTTPClient, type Fetcher, type HTTPClientOptions } from "./lib/http.js";
+export type { SDKOptions, Logger } from "./lib/sdks.js";
+
+/** The servers the API description lists. */
+export declare const ServerList: readonly ["http://localhost:8088"];
+
+export declare const SDK_METADATA: {
+  readonly language: "typescript";
+  readonly openapiDocVersion: "1.0.0";
+  readonly sdkVersion: "0.7.13";
+  readonly genVersion: string;
+  readonly userAgent: string;
+};
+
+/** The base URL `options` select; throws for an invalid index or URL. */
+export declare function serverURLFromOptions(options: SDKOptions): URL | null;
+
+/** The `internal` operations. */
+export declare class Internal {
+  /** Manually refresh OAuth tokens. Rejects with one of `models/errors`. */
+  refreshOAuthTokens(options?: RequestOptions): Promise<RefreshOAuthTokensResponse>;
+}
+
+export declare class Mix extends ClientSDK {
+  /** Created on first access; the same object afterwards. */
+  get internal(): Internal;
+}

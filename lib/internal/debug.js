@@ -1,0 +1,39 @@
+"use strict";
+// Writes the attempts a debug-enabled call recorded (secrets already masked
+// by the Rust core) in the original's layout: one group per request and per
+// response, each with its headers and body.
+
+function logPairs(logger, flat) {
+  logger.group("Headers:");
+  for (let i = 0; i + 1 < flat.length; i += 2) logger.log(`${flat[i]}: ${flat[i + 1]}`);
+  logger.groupEnd();
+}
+
+function logAttempts(logger, attempts) {
+  for (const a of attempts ?? []) {
+    logger.group(`> Request: ${a.method} ${a.url}`);
+    logPairs(logger, a.requestHeaders);
+    logger.group("Body:");
+    logger.log("<no body>");
+    logger.groupEnd();
+    logger.groupEnd();
+    logger.group(`< Response: ${a.method} ${a.url}`);
+    if (a.status !== undefined) {
+      logger.log("Status Code:", a.status);
+      logPairs(logger, a.responseHeaders ?? []);
+    }
+    logger.group("Body:");
+    logger.log(a.error !== undefined ? `<error: ${a.error}>` : a.responseBody ?? "");
+    logger.groupEnd();
+    logger.groupEnd();
+  }
+}
+
+/** The logger a client uses: its debugLogger, else console when MIX_DEBUG is set. */
+function loggerFor(options) {
+  if (options.debugLogger) return options.debugLogger;
+  const flag = typeof process !== "undefined" ? process.env.MIX_DEBUG : undefined;
+  return flag && flag !== "0" && flag !== "false" ? console : undefined;
+}
+
+module.exports = { logAttempts, loggerFor };

@@ -1,0 +1,84 @@
+"use strict";
+// Turns the outcome object a native call resolves with into the value or
+// the documented error instance, and into the standalone function's
+// `[Result, APICall]` pair.
+
+const errors = require("../../models/errors/index.js");
+const { SchemaValidationError, schemaIssues } = require("./schema.js");
+const { makeResponse } = require("./response.js");
+
+const VALIDATION_MESSAGE = "Response validation failed";
+
+function httpMeta(o) {
+  return { response: makeResponse(o.status, o.headers, o.body, o.url), request: undefined, body: o.body };
+}
+
+/** An Error shaped like Node's system errors, e.g. `connect ECONNREFUSED …`. */
+function causeError(o) {
+  const cause = new Error(o.detail);
+  if (o.code) cause.code = o.code;
+  return cause;
+}
+
+function validationError(o) {
+  let rawValue = o.body;
+  let cause;
+  try {
+    rawValue = JSON.parse(o.body);
+  } catch (err) {
+    cause = err; // not JSON at all: the SyntaxError is the cause
+  }
+  if (o.issues.length > 0) cause = new SchemaValidationError(schemaIssues(o.issues));
+  return new errors.ResponseValidationError(VALIDATION_MESSAGE, {
+    ...httpMeta(o),
+    cause,
+    rawValue,
+    rawMessage: VALIDATION_MESSAGE,
+  });
+}
+
+/** The error for a non-value outcome. */
+function toError(o) {
+  switch (o.kind) {
+    case "errorResponse":
+      return new errors.ErrorResponse({ error: o.error }, httpMeta(o));
+    case "apiError":
+      return new errors.MixDefaultError("API error occurred", httpMeta(o));
+    case "unexpectedResponse":
+      return new errors.MixDefaultError("Unexpected Status or Content-Type", httpMeta(o));
+    case "invalidResponse":
+      return validationError(o);
+    case "connection":
+      return new errors.ConnectionError("Unable to make request", { cause: causeError(o) });
+    case "timeout":
+      return new errors.RequestTimeoutError("Request timed out", {
+        cause: new DOMException(o.detail, "TimeoutError"),
+      });
+    case "aborted":
+      // `reason` is set by the caller's side from signal.reason.
+      return new errors.RequestAbortedError("Request aborted by client", { cause: o.reason });
+    case "invalidRequest":
+      if (o.detail === "No base URL provided for operation") {
+        return new errors.InvalidRequestError(o.detail);
+      }
+      return new errors.InvalidRequestError("Invalid request", { cause: o.cause ?? new TypeError(o.detail) });
+    default:
+      return new errors.UnexpectedClientError("Unexpected HTTP client error", { cause: o.cause ?? causeError(o) });
+  }
+}
+
+/** `[Result, APICall]` for the standalone function's APIPromise. */
+function toResultPair(o) {
+  const result = o.kind === "value" ? { ok: true, value: o.value } : { ok: false, error: toError(o) };
+  return [result, apiCall(o, result)];
+}
+
+function apiCall(o, result) {
+  if (o.kind === "invalidRequest") return { status: "invalid", request: undefined, response: undefined };
+  const request = o.url ? new Request(o.url, { method: "POST" }) : undefined;
+  if (o.status === undefined) return { status: "request-error", request, response: undefined };
+  const response = result.ok ? makeResponse(o.status, o.headers, o.body, o.url) : result.error.rawResponse;
+  return { status: "complete", request, response };
+}
+
+module.exports = { toError, toResultPair };

@@ -1,0 +1,2 @@
+// ESM entry: RetryConfig and BackoffStrategy are types only.
+export {};

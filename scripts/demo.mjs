@@ -1,0 +1,72 @@
+// The README's demo: serves openapi.yaml with the Prism mock on port 8088,
+// runs the documentation's two examples unchanged against it, prints their
+// output and stops Prism. Exits non-zero if 8088 is taken or a step fails.
+import { spawn } from "node:child_process";
+import net from "node:net";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const PORT = 8088;
+const examples = ["examples/refreshOAuthTokens.mjs", "examples/authenticationRefreshOAuthTokens.mjs"];
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function run(file) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file], { cwd: root, stdio: "inherit" });
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+if (!(await portIsFree(PORT))) {
+  console.error(`demo: port ${PORT} is already in use; stop whatever listens there and try again.`);
+  process.exit(1);
+}
+
+const prismBin = path.join(root, "node_modules", ".bin", "prism");
+const prism = spawn(prismBin, ["mock", "--host", "127.0.0.1", "--port", String(PORT), "openapi.yaml"], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "pipe"],
+});
+let prismLog = "";
+prism.stdout.on("data", (d) => (prismLog += d));
+prism.stderr.on("data", (d) => (prismLog += d));
+const prismExited = new Promise((resolve) => prism.on("exit", resolve));
+
+let status = 0;
+try {
+  const deadline = Date.now() + 60_000;
+  while (!(await canConnect(PORT))) {
+    if (prism.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`Prism did not start:\n${prismLog}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const example of examples) {
+    console.log(`\n$ node ${example}`);
+    const code = await run(example);
+    if (code !== 0) status = code;
+  }
+} catch (err) {
+  console.error(`demo: ${err.message}`);
+  status = 1;
+} finally {
+  prism.kill("SIGTERM");
+  await prismExited;
+}
+process.exit(status);

@@ -1,0 +1,29 @@
+//! A cancellation handle JS holds for one call: the JS layer listens to the
+//! caller's `AbortSignal` (napi's own `AbortSignal` parameter ignores
+//! already-aborted signals and leaks) and calls `cancel()`, which wakes the
+//! call's engine wherever it is waiting.
+
+use napi_derive::napi;
+use tokio_util::sync::CancellationToken;
+
+#[napi]
+pub struct CancelHandle {
+    pub(crate) token: CancellationToken,
+}
+
+#[napi]
+impl CancelHandle {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        CancelHandle {
+            token: CancellationToken::new(),
+        }
+    }
+
+    /// Cancels the call; idempotent.
+    #[napi]
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+}

@@ -1,0 +1,10 @@
+//! The napi surface consumed by `index.js` (generated into `binding.js` /
+//! `binding.d.ts`): the client class, the cancellation handle, the outcome
+//! objects and two synchronous helpers. Nothing here decides behaviour; it
+//! converts values and maps `mix-core` results to plain objects.
+
+mod cancel;
+mod client;
+mod options;
+mod outcome;
+mod helpers;

@@ -1,0 +1,88 @@
+//! Option objects as JS passes them, and their conversion to `mix-core`
+//! types. Field names are the public camelCase ones, so the caller's
+//! `RetryConfig` object is passed through unchanged.
+
+use mix_core::{BackoffConfig, CallOptions, RetryConfig};
+use napi_derive::napi;
+
+#[napi(object)]
+pub struct NativeBackoff {
+    pub initial_interval: Option<f64>,
+    pub max_interval: Option<f64>,
+    pub exponent: Option<f64>,
+    pub max_elapsed_time: Option<f64>,
+}
+
+#[napi(object)]
+pub struct NativeRetryConfig {
+    pub strategy: String,
+    pub backoff: Option<NativeBackoff>,
+    pub retry_connection_errors: Option<bool>,
+}
+
+#[napi(object)]
+pub struct NativeClientOptions {
+    /// The resolved base URL (`serverURL`, or `ServerList[serverIdx]`).
+    pub server_url: String,
+    pub user_agent: String,
+    pub retry_config: Option<NativeRetryConfig>,
+    pub timeout_ms: Option<f64>,
+    /// Record attempts for the debug logger.
+    pub debug: Option<bool>,
+}
+
+#[napi(object)]
+pub struct NativeCallOptions {
+    pub server_url: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub retries: Option<NativeRetryConfig>,
+    pub retry_codes: Option<Vec<String>>,
+    /// Extra headers as a flat list: name, value, name, value, …
+    pub headers: Option<Vec<String>>,
+    /// Resolve with the response and URL for a value too.
+    pub keep_response: Option<bool>,
+}
+
+impl From<NativeRetryConfig> for RetryConfig {
+    /// `{strategy: "backoff"}` without `backoff` takes the library default,
+    /// and so does each missing field; any other strategy means no retries
+    /// (as in the original). `retryConnectionErrors` defaults to false for a
+    /// caller's policy.
+    fn from(config: NativeRetryConfig) -> RetryConfig {
+        if config.strategy != "backoff" {
+            return RetryConfig::None;
+        }
+        let d = BackoffConfig::LIBRARY_DEFAULT;
+        let backoff = match config.backoff {
+            None => d,
+            Some(b) => BackoffConfig {
+                initial_interval_ms: b.initial_interval.unwrap_or(d.initial_interval_ms),
+                max_interval_ms: b.max_interval.unwrap_or(d.max_interval_ms),
+                exponent: b.exponent.unwrap_or(d.exponent),
+                max_elapsed_time_ms: b.max_elapsed_time.unwrap_or(d.max_elapsed_time_ms),
+            },
+        };
+        RetryConfig::Backoff {
+            backoff,
+            retry_connection_errors: config.retry_connection_errors.unwrap_or(false),
+        }
+    }
+}
+
+impl From<NativeCallOptions> for CallOptions {
+    fn from(call: NativeCallOptions) -> CallOptions {
+        let flat = call.headers.unwrap_or_default();
+        let headers = flat
+            .chunks_exact(2)
+            .map(|pair| (pair[0].clone(), pair[1].clone()))
+            .collect();
+        CallOptions {
+            server_url: call.server_url,
+            timeout_ms: call.timeout_ms,
+            retry: call.retries.map(RetryConfig::from),
+            retry_codes: call.retry_codes,
+            headers,
+            keep_response: call.keep_response.unwrap_or(false),
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The object a call resolves with. `kind` names the result; only the fields
+//! that kind needs are set, so the success path builds one small object.
+//!
+//! | kind | JS result |
+//! |---|---|
+//! | `value` | `value` |
+//! | `errorResponse` | `ErrorResponse` |
+//! | `apiError`, `unexpectedResponse` | `MixDefaultError` |
+//! | `invalidResponse` | `ResponseValidationError` |
+//! | `connection`, `timeout`, `aborted`, `invalidRequest`, `tooLarge`, `unexpectedClient` | the `HTTPClientError` of that name |
+
+use mix_core::{
+    AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Issue, RefreshValue,
+    ResponseParts,
+};
+use napi_derive::napi;
+
+#[napi(object)]
+pub struct NativeValue {
+    pub message: Option<String>,
+    pub status: Option<String>,
+}
+
+#[napi(object)]
+pub struct NativeRestError {
+    pub code: f64,
+    pub message: String,
+    pub r#type: String,
+}
+
+#[napi(object)]
+pub struct NativeIssue {
+    pub path: Vec<String>,
+    pub code: String,
+    pub expected: String,
+    pub received: String,
+    pub message: String,
+    pub options: Option<Vec<String>>,
+}
+
+#[napi(object)]
+pub struct NativeAttempt {
+    pub method: String,
+    pub url: String,
+    /// Flat name, value, … pairs; secrets already masked.
+    pub request_headers: Vec<String>,
+    pub status: Option<u32>,
+    pub response_headers: Option<Vec<String>>,
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+}
+
+#[napi(object)]
+pub struct NativeOutcome {
+    pub kind: String,
+    pub value: Option<NativeValue>,
+    pub status: Option<u32>,
+    /// Flat name, value, … pairs in arrival order.
+    pub headers: Option<Vec<String>>,
+    pub content_type: Option<String>,
+    pub body: Option<String>,
+    pub error: Option<NativeRestError>,
+    pub issues: Option<Vec<NativeIssue>>,
+    /// The cause's message, for client errors.
+    pub detail: Option<String>,
+    /// The cause's Node-style code, for client errors.
+    pub code: Option<String>,
+    pub attempts: Option<Vec<NativeAttempt>>,
+    /// The request URL, when the call kept its response.
+    pub url: Option<String>,
+}
+
+impl NativeOutcome {
+    fn of_kind(kind: &str) -> Self {
+        NativeOutcome {
+            kind: kind.to_owned(),
+            value: None,
+            status: None,
+            headers: None,
+            content_type: None,
+            body: None,
+            error: None,
+            issues: None,
+            detail: None,
+            code: None,
+            attempts: None,
+            url: None,
+        }
+    }
+}
+
+impl From<CallResult> for NativeOutcome {
+    fn from(result: CallResult) -> Self {
+        let mut outcome = match result.outcome {
+            CallOutcome::Value { value, response } => value_outcome(value, response),
+            CallOutcome::Http { response, decoded } => http_outcome(response, decoded),
+            CallOutcome::Client(error) => client_outcome(error),
+        };
+        outcome.url = result.url;
+        if !result.attempts.is_empty() {
+            outcome.attempts = Some(result.attempts.into_iter().map(attempt).collect());
+        }
+        outcome
+    }
+}
+
+fn value_outcome(value: RefreshValue, response: Option<ResponseParts>) -> NativeOutcome {
+    let mut outcome = NativeOutcome::of_kind("value");
+    outcome.value = Some(NativeValue {
+        message: value.message,
+        status: value.status,
+    });
+    if let Some(response) = response {
+        set_response(&mut outcome, response);
+    }
+    outcome
+}
+
+fn http_outcome(response: ResponseParts, decoded: Decoded) -> NativeOutcome {
+    let kind = match &decoded {
+        Decoded::Value(_) => "value",
+        Decoded::ErrorResponse(_) => "errorResponse",
+        Decoded::ApiError => "apiError",
+        Decoded::Unexpected => "unexpectedResponse",
+        Decoded::Invalid(_) => "invalidResponse",
+    };
+    let mut outcome = NativeOutcome::of_kind(kind);
+    match decoded {
+        Decoded::ErrorResponse(e) => {
+            outcome.error = Some(NativeRestError {
+                code: e.code,
+                message: e.message,
+                r#type: e.error_type,
+            })
+        }
+        Decoded::Invalid(issues) => outcome.issues = Some(issues.into_iter().map(issue).collect()),
+        _ => {}
+    }
+    set_response(&mut outcome, response);
+    outcome
+}
+
+fn set_response(outcome: &mut NativeOutcome, response: ResponseParts) {
+    outcome.status = Some(u32::from(response.status));
+    outcome.headers = Some(flatten(response.headers));
+    outcome.content_type = response.content_type;
+    outcome.body = Some(response.body);
+}
+
+pub(crate) fn issue(issue: Issue) -> NativeIssue {
+    NativeIssue {
+        path: issue.path,
+        code: issue.code.to_owned(),
+        expected: issue.expected,
+        received: issue.received,
+        message: issue.message,
+        options: (!issue.options.is_empty()).then_some(issue.options),
+    }
+}
+
+fn client_outcome(error: ClientError) -> NativeOutcome {
+    let kind = match error.kind {
+        ClientErrorKind::Connection => "connection",
+        ClientErrorKind::Timeout => "timeout",
+        ClientErrorKind::Aborted => "aborted",
+        ClientErrorKind::InvalidRequest => "invalidRequest",
+        ClientErrorKind::ResponseTooLarge => "tooLarge",
+        ClientErrorKind::Unexpected => "unexpectedClient",
+    };
+    let mut outcome = NativeOutcome::of_kind(kind);
+    outcome.detail = Some(error.detail);
+    outcome.code = error.code.map(str::to_owned);
+    outcome
+}
+
+fn attempt(log: AttemptLog) -> NativeAttempt {
+    NativeAttempt {
+        method: log.method,
+        url: log.url,
+        request_headers: flatten(log.request_headers),
+        status: log.status.map(u32::from),
+        response_headers: log.status.map(|_| flatten(log.response_headers)),
+        response_body: log.response_body,
+        error: log.error,
+    }
+}
+
+fn flatten(pairs: Vec<(String, String)>) -> Vec<String> {
+    pairs.into_iter().flat_map(|(name, value)| [name, value]).collect()
+}

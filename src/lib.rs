@@ -1,0 +1,5 @@
+//! Node binding of the Mix client. `mix-core` does all the work; the
+//! `binding` module is the only place napi types appear.
+#![deny(clippy::all)]
+
+mod binding;
