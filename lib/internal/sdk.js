@@ -9,6 +9,7 @@ const { ServerList, SDK_METADATA, serverURLFromOptions } = require("./config.js"
 const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.js");
 const { watch, unwatch } = require("./abort.js");
 const { logAttempts, loggerFor } = require("./debug.js");
+const { attemptThrough } = require("./custom-client.js");
 
 const kNative = Symbol("mix.native");
 const kLogger = Symbol("mix.logger");
@@ -23,15 +24,17 @@ class ClientSDK {
     this._options = { ...options };
     const logger = loggerFor(options);
     Object.defineProperty(this, kLogger, { value: logger });
-    Object.defineProperty(this, kNative, {
-      value: new NativeClient({
+    const native = new NativeClient(
+      {
         serverUrl: url.href,
         userAgent: options.userAgent ?? SDK_METADATA.userAgent,
         retryConfig: options.retryConfig,
         timeoutMs: options.timeoutMs,
         debug: logger !== undefined,
-      }),
-    });
+      },
+      options.httpClient ? attemptThrough(options.httpClient) : undefined,
+    );
+    Object.defineProperty(this, kNative, { value: native });
   }
 }
 

@@ -5,6 +5,7 @@
 
 mod cancel;
 mod client;
+mod fetch;
+mod helpers;
 mod options;
 mod outcome;
-mod helpers;

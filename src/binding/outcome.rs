@@ -10,8 +10,8 @@
 //! | `connection`, `timeout`, `aborted`, `invalidRequest`, `tooLarge`, `unexpectedClient` | the `HTTPClientError` of that name |
 
 use mix_core::{
-    AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Issue, RefreshValue,
-    ResponseParts,
+    AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Issue,
+    RefreshValue, ResponseParts,
 };
 use napi_derive::napi;
 
@@ -169,7 +169,7 @@ fn client_outcome(error: ClientError) -> NativeOutcome {
     };
     let mut outcome = NativeOutcome::of_kind(kind);
     outcome.detail = Some(error.detail);
-    outcome.code = error.code.map(str::to_owned);
+    outcome.code = error.code;
     outcome
 }
 
@@ -186,5 +186,8 @@ fn attempt(log: AttemptLog) -> NativeAttempt {
 }
 
 fn flatten(pairs: Vec<(String, String)>) -> Vec<String> {
-    pairs.into_iter().flat_map(|(name, value)| [name, value]).collect()
+    pairs
+        .into_iter()
+        .flat_map(|(name, value)| [name, value])
+        .collect()
 }

@@ -23,13 +23,17 @@ pub struct Client {
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, ClientError> {
         let base = client_base(&config.server_url).map_err(|e| {
-            ClientError::new(ClientErrorKind::InvalidRequest, e.to_string(), Some("ERR_INVALID_URL"))
+            ClientError::new(
+                ClientErrorKind::InvalidRequest,
+                e.to_string(),
+                Some("ERR_INVALID_URL"),
+            )
         })?;
         let mut default_headers = HeaderMap::with_capacity(2);
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         default_headers.insert(USER_AGENT, header_value(&config.user_agent)?);
         Ok(Client {
-            transport: Transport::new(config.limits)?,
+            transport: Transport::new(config.limits, config.external)?,
             base,
             default_headers,
             retry: config.retry,
@@ -56,8 +60,9 @@ impl Client {
         let mut headers = self.default_headers.clone();
         let mut replaced: Vec<HeaderName> = Vec::new();
         for (name, value) in extra {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| ClientError::invalid_request(format!("invalid header name: {name:?}")))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                ClientError::invalid_request(format!("invalid header name: {name:?}"))
+            })?;
             if name == USER_AGENT {
                 continue;
             }
@@ -86,8 +91,9 @@ fn header_value(value: &str) -> Result<HeaderValue, ClientError> {
     let trimmed = value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
     let mut bytes = Vec::with_capacity(trimmed.len());
     for c in trimmed.chars() {
-        let b = u8::try_from(u32::from(c))
-            .map_err(|_| ClientError::invalid_request(format!("invalid header value: {value:?}")))?;
+        let b = u8::try_from(u32::from(c)).map_err(|_| {
+            ClientError::invalid_request(format!("invalid header value: {value:?}"))
+        })?;
         bytes.push(b);
     }
     HeaderValue::from_bytes(&bytes)
@@ -107,18 +113,25 @@ mod tests {
             timeout_ms: None,
             debug: false,
             limits: Limits::default(),
+            external: None,
         })
         .unwrap()
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(a, b)| ((*a).into(), (*b).into())).collect()
+        list.iter()
+            .map(|(a, b)| ((*a).into(), (*b).into()))
+            .collect()
     }
 
     #[test]
     fn call_headers_replace_defaults_but_not_the_user_agent() {
         let h = client()
-            .headers(&pairs(&[("Accept", "text/plain"), ("User-Agent", "x"), ("X-A", " 1 ")]))
+            .headers(&pairs(&[
+                ("Accept", "text/plain"),
+                ("User-Agent", "x"),
+                ("X-A", " 1 "),
+            ]))
             .unwrap();
         assert_eq!(h["accept"], "text/plain");
         assert_eq!(h["user-agent"], "ua/1");
@@ -127,7 +140,9 @@ mod tests {
 
     #[test]
     fn repeated_names_are_joined_like_headers_does() {
-        let h = client().headers(&pairs(&[("x-a", "1"), ("X-A", "2")])).unwrap();
+        let h = client()
+            .headers(&pairs(&[("x-a", "1"), ("X-A", "2")]))
+            .unwrap();
         assert_eq!(h["x-a"], "1, 2");
     }
 

@@ -5,7 +5,10 @@
 //! initial, 60 s cap, exponent 1.5, 600 s budget, connection errors retried;
 //! retry codes `5XX`, `408`, `429`; response bodies capped at 16 MiB.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::transport::ExternalTransport;
 
 /// Backoff parameters, all in milliseconds except `exponent`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,7 +75,6 @@ impl Default for Limits {
 }
 
 /// Options fixed when a client is constructed.
-#[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// Base URL as the JS layer resolved it (`serverURL` or `ServerList[serverIdx]`).
     pub server_url: String,
@@ -84,6 +86,8 @@ pub struct ClientConfig {
     /// Record every attempt for the debug logger.
     pub debug: bool,
     pub limits: Limits,
+    /// Send attempts through the caller's HTTP client instead of reqwest.
+    pub external: Option<Arc<dyn ExternalTransport>>,
 }
 
 /// Options of one call, as the JS layer normalised them.
@@ -162,7 +166,10 @@ mod tests {
     fn per_call_retry_policy_wins_over_the_client_policy() {
         let client = Some(RetryConfig::None);
         let call = Some(RetryConfig::OPERATION_DEFAULT);
-        assert_eq!(effective_retry(call, client), RetryConfig::OPERATION_DEFAULT);
+        assert_eq!(
+            effective_retry(call, client),
+            RetryConfig::OPERATION_DEFAULT
+        );
         assert_eq!(effective_retry(None, client), RetryConfig::None);
         assert_eq!(effective_retry(None, None), RetryConfig::OPERATION_DEFAULT);
     }

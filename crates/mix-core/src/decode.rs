@@ -143,14 +143,22 @@ pub fn decode_error_response(body: &str) -> Result<RestError, Vec<Issue>> {
             None
         }
         other => {
-            issues.push(type_issue(&["error", "code"], "number", received_name(&other)));
+            issues.push(type_issue(
+                &["error", "code"],
+                "number",
+                received_name(&other),
+            ));
             None
         }
     };
     let message = match error.message {
         Some(Field::Str(s)) => Some(s),
         other => {
-            issues.push(type_issue(&["error", "message"], "string", received_name(&other)));
+            issues.push(type_issue(
+                &["error", "message"],
+                "string",
+                received_name(&other),
+            ));
             None
         }
     };
@@ -166,7 +174,11 @@ pub fn decode_error_response(body: &str) -> Result<RestError, Vec<Issue>> {
         }
         other => {
             let expected = REST_ERROR_TYPES.map(|t| format!("'{t}'")).join(" | ");
-            issues.push(type_issue(&["error", "type"], &expected, received_name(&other)));
+            issues.push(type_issue(
+                &["error", "type"],
+                &expected,
+                received_name(&other),
+            ));
             None
         }
     };
@@ -489,7 +501,11 @@ mod tests {
 
     #[test]
     fn a_200_json_body_keeps_only_the_documented_keys() {
-        let d = decode_refresh(200, JSON, r#"{"message":"ok","status":"success","extra":1}"#);
+        let d = decode_refresh(
+            200,
+            JSON,
+            r#"{"message":"ok","status":"success","extra":1}"#,
+        );
         assert_eq!(
             d,
             Decoded::Value(RefreshValue {
@@ -497,7 +513,10 @@ mod tests {
                 status: Some("success".into())
             })
         );
-        assert_eq!(decode_refresh(200, JSON, "{}"), Decoded::Value(RefreshValue::default()));
+        assert_eq!(
+            decode_refresh(200, JSON, "{}"),
+            Decoded::Value(RefreshValue::default())
+        );
     }
 
     #[test]
@@ -511,7 +530,10 @@ mod tests {
 
     #[test]
     fn statuses_and_types_no_rule_takes_are_unexpected_or_api_errors() {
-        assert_eq!(decode_refresh(200, "text/html", "<html>"), Decoded::Unexpected);
+        assert_eq!(
+            decode_refresh(200, "text/html", "<html>"),
+            Decoded::Unexpected
+        );
         assert_eq!(decode_refresh(201, JSON, "{}"), Decoded::Unexpected);
         assert_eq!(decode_refresh(204, "", ""), Decoded::Unexpected);
         assert_eq!(decode_refresh(404, "text/plain", "x"), Decoded::ApiError);
@@ -522,7 +544,9 @@ mod tests {
     #[test]
     fn a_wrongly_typed_field_is_an_issue_with_its_path() {
         let d = decode_refresh(200, JSON, r#"{"message":42,"status":null}"#);
-        let Decoded::Invalid(issues) = d else { panic!("{d:?}") };
+        let Decoded::Invalid(issues) = d else {
+            panic!("{d:?}")
+        };
         assert_eq!(issues.len(), 2);
         assert_eq!(issues[0].path, vec!["message"]);
         assert_eq!(issues[0].message, "Expected string, received number");
@@ -532,7 +556,11 @@ mod tests {
     #[test]
     fn bodies_that_are_not_json_are_invalid_without_issues() {
         for body in ["", "not json", "{\"message\":\"a\"} trailing", "{"] {
-            assert_eq!(decode_refresh(200, JSON, body), Decoded::Invalid(vec![]), "{body:?}");
+            assert_eq!(
+                decode_refresh(200, JSON, body),
+                Decoded::Invalid(vec![]),
+                "{body:?}"
+            );
         }
     }
 
@@ -564,7 +592,9 @@ mod tests {
     #[test]
     fn a_500_body_with_an_unknown_type_or_missing_fields_is_invalid() {
         let body = r#"{"error":{"code":1.5,"type":"nope"}}"#;
-        let Decoded::Invalid(issues) = decode_refresh(500, JSON, body) else { panic!() };
+        let Decoded::Invalid(issues) = decode_refresh(500, JSON, body) else {
+            panic!()
+        };
         let codes: Vec<_> = issues.iter().map(|i| (i.code, i.path.join("."))).collect();
         assert_eq!(
             codes,
@@ -575,7 +605,9 @@ mod tests {
             ]
         );
         assert_eq!(issues[1].message, "Required");
-        let Decoded::Invalid(issues) = decode_refresh(500, JSON, "{}") else { panic!() };
+        let Decoded::Invalid(issues) = decode_refresh(500, JSON, "{}") else {
+            panic!()
+        };
         assert_eq!(issues[0].path, vec!["error"]);
     }
 
@@ -588,14 +620,31 @@ mod tests {
     #[test]
     fn deep_nesting_never_crashes_and_is_skipped_inside_unknown_keys() {
         let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(matches!(decode_refresh(200, JSON, &body), Decoded::Invalid(_)));
-        let body = format!("{{\"message\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(matches!(decode_refresh(200, JSON, &body), Decoded::Invalid(_)));
+        assert!(matches!(
+            decode_refresh(200, JSON, &body),
+            Decoded::Invalid(_)
+        ));
+        let body = format!(
+            "{{\"message\":{}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(matches!(
+            decode_refresh(200, JSON, &body),
+            Decoded::Invalid(_)
+        ));
         // Unknown keys are skipped without recursion, as JSON.parse + strip would.
-        let body = format!("{{\"x\":{}{},\"status\":\"ok\"}}", "[".repeat(100_000), "]".repeat(100_000));
+        let body = format!(
+            "{{\"x\":{}{},\"status\":\"ok\"}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         assert_eq!(
             decode_refresh(200, JSON, &body),
-            Decoded::Value(RefreshValue { message: None, status: Some("ok".into()) })
+            Decoded::Value(RefreshValue {
+                message: None,
+                status: Some("ok".into())
+            })
         );
     }
 }

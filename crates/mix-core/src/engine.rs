@@ -14,7 +14,7 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, DATE, RETRY_AFTER};
-use reqwest::{Method, Response, Url};
+use reqwest::{Method, Url};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -22,7 +22,7 @@ use crate::config::RetryConfig;
 use crate::error::ClientError;
 use crate::redact;
 use crate::retry::{next_step, parse_retry_after, NextStep, RetryCodes};
-use crate::transport::Transport;
+use crate::transport::{Head, Transport};
 
 /// A request ready to send.
 pub struct Prepared {
@@ -110,26 +110,38 @@ async fn attempts(
         let backoff = backoff.as_ref()?;
         let now = Instant::now();
         let left = policy.deadline.map(|d| d.saturating_duration_since(now));
-        match next_step(backoff, retry_index, retry_after, now - start, left, fastrand::f64()) {
+        match next_step(
+            backoff,
+            retry_index,
+            retry_after,
+            now - start,
+            left,
+            fastrand::f64(),
+        ) {
             NextStep::Wait(wait) => Some(wait),
             NextStep::GiveUp => None,
         }
     };
     loop {
         let mut entry = log.as_ref().map(|_| request_log(request));
-        let wait = match transport.send(request.method.clone(), &request.url, &request.headers).await {
+        let wait = match transport
+            .send(&request.method, &request.url, &request.headers)
+            .await
+        {
             Err(error) => {
-                let wait = retry_connection_errors.then(|| plan(retry_index, None)).flatten();
+                let wait = retry_connection_errors
+                    .then(|| plan(retry_index, None))
+                    .flatten();
                 push_log(&mut log, entry, |e| e.error = Some(error.detail.clone()));
                 match wait {
                     Some(wait) => wait,
                     None => return Final::Failed(error),
                 }
             }
-            Ok(response) => {
-                let status = response.status().as_u16();
+            Ok(mut response) => {
+                let status = response.status;
                 let wait = if backoff.is_some() && policy.codes.matches(status) {
-                    plan(retry_index, retry_after(response.headers()))
+                    plan(retry_index, retry_after(&response.headers))
                 } else {
                     None
                 };
@@ -142,15 +154,20 @@ async fn attempts(
                         wait
                     }
                     None => {
-                        let headers = response.headers().clone();
+                        let headers = std::mem::take(&mut response.headers);
                         match transport.read_body(response).await {
                             Ok(body) => {
                                 push_log(&mut log, entry, |e| {
                                     e.status = Some(status);
                                     e.response_headers = log_headers(&headers);
-                                    e.response_body = Some(redact::body(&String::from_utf8_lossy(&body)));
+                                    e.response_body =
+                                        Some(redact::body(&String::from_utf8_lossy(&body)));
                                 });
-                                return Final::Response { status, headers, body };
+                                return Final::Response {
+                                    status,
+                                    headers,
+                                    body,
+                                };
                             }
                             Err(error) => {
                                 let wait = (retry_connection_errors && error.is_connection())
@@ -191,16 +208,20 @@ fn request_log(request: &Prepared) -> AttemptLog {
     }
 }
 
-async fn log_response(entry: &mut AttemptLog, transport: &Transport, response: Response) {
-    entry.status = Some(response.status().as_u16());
-    entry.response_headers = log_headers(response.headers());
+async fn log_response(entry: &mut AttemptLog, transport: &Transport, response: Head) {
+    entry.status = Some(response.status);
+    entry.response_headers = log_headers(&response.headers);
     entry.response_body = match transport.read_body(response).await {
         Ok(body) => Some(redact::body(&String::from_utf8_lossy(&body))),
         Err(error) => Some(format!("<body not read: {}>", error.detail)),
     };
 }
 
-fn push_log(log: &mut Option<&mut Vec<AttemptLog>>, entry: Option<AttemptLog>, fill: impl FnOnce(&mut AttemptLog)) {
+fn push_log(
+    log: &mut Option<&mut Vec<AttemptLog>>,
+    entry: Option<AttemptLog>,
+    fill: impl FnOnce(&mut AttemptLog),
+) {
     if let (Some(log), Some(mut entry)) = (log.as_mut(), entry) {
         fill(&mut entry);
         log.push(entry);
@@ -212,7 +233,10 @@ fn log_headers(headers: &HeaderMap) -> Vec<(String, String)> {
         .iter()
         .map(|(name, value)| {
             let value = latin1(value.as_bytes());
-            (name.to_string(), redact::header_value(name.as_str(), &value).to_owned())
+            (
+                name.to_string(),
+                redact::header_value(name.as_str(), &value).to_owned(),
+            )
         })
         .collect()
 }

@@ -26,15 +26,15 @@ pub enum ClientErrorKind {
 pub struct ClientError {
     pub kind: ClientErrorKind,
     pub detail: String,
-    pub code: Option<&'static str>,
+    pub code: Option<String>,
 }
 
 impl ClientError {
-    pub fn new(kind: ClientErrorKind, detail: impl Into<String>, code: Option<&'static str>) -> Self {
+    pub fn new(kind: ClientErrorKind, detail: impl Into<String>, code: Option<&str>) -> Self {
         ClientError {
             kind,
             detail: detail.into(),
-            code,
+            code: code.map(str::to_owned),
         }
     }
 
@@ -47,11 +47,19 @@ impl ClientError {
     }
 
     pub fn aborted() -> Self {
-        Self::new(ClientErrorKind::Aborted, "This operation was aborted", Some("ABORT_ERR"))
+        Self::new(
+            ClientErrorKind::Aborted,
+            "This operation was aborted",
+            Some("ABORT_ERR"),
+        )
     }
 
     pub fn invalid_request(detail: impl Into<String>) -> Self {
-        Self::new(ClientErrorKind::InvalidRequest, detail, Some("ERR_INVALID_ARG_VALUE"))
+        Self::new(
+            ClientErrorKind::InvalidRequest,
+            detail,
+            Some("ERR_INVALID_ARG_VALUE"),
+        )
     }
 
     pub fn too_large(limit: usize) -> Self {

@@ -11,7 +11,12 @@ pub const MAX_BODY_CHARS: usize = 10_000;
 const INLINE_BODY_CHARS: usize = 100;
 
 /// Builds the message. `content_type` is the header value or `None`.
-pub fn default_error_message(prefix: &str, status: f64, content_type: Option<&str>, body: &str) -> String {
+pub fn default_error_message(
+    prefix: &str,
+    status: f64,
+    content_type: Option<&str>,
+    body: &str,
+) -> String {
     let mut message = String::with_capacity(prefix.len() + body.len().min(MAX_BODY_CHARS * 3) + 64);
     message.push_str(prefix);
     if !prefix.is_empty() {
@@ -32,7 +37,11 @@ pub fn default_error_message(prefix: &str, status: f64, content_type: Option<&st
     }
     let body = if body.is_empty() { "\"\"" } else { body };
     let units = utf16_len(body);
-    message.push_str(if units > INLINE_BODY_CHARS { "\n" } else { ". " });
+    message.push_str(if units > INLINE_BODY_CHARS {
+        "\n"
+    } else {
+        ". "
+    });
     message.push_str("Body: ");
     if units > MAX_BODY_CHARS {
         message.push_str(utf16_prefix(body, MAX_BODY_CHARS));
@@ -133,21 +142,27 @@ mod tests {
     fn a_body_over_100_characters_goes_on_its_own_line() {
         let body = "b".repeat(101);
         let m = default_error_message(API, 500.0, Some("text/plain"), &body);
-        assert_eq!(m, format!("API error occurred: Status 500 Content-Type text/plain\nBody: {body}"));
+        assert_eq!(
+            m,
+            format!("API error occurred: Status 500 Content-Type text/plain\nBody: {body}")
+        );
     }
 
     #[test]
     fn a_body_over_10000_characters_is_cut_with_a_count() {
         let body = "é".repeat(10_005);
         let m = default_error_message(API, 500.0, Some("text/plain"), &body);
-        assert!(m.ends_with(&format!("{}...and 5 more chars", "é".repeat(10)))); 
+        assert!(m.ends_with(&format!("{}...and 5 more chars", "é".repeat(10))));
         assert_eq!(m.chars().filter(|c| *c == 'é').count(), 10_000);
     }
 
     #[test]
     fn the_message_is_trimmed_like_javascript() {
         let m = default_error_message("", 500.0, Some("text/plain"), "x \u{FEFF}\u{85}");
-        assert_eq!(m, "Status 500 Content-Type text/plain. Body: x \u{FEFF}\u{85}");
+        assert_eq!(
+            m,
+            "Status 500 Content-Type text/plain. Body: x \u{FEFF}\u{85}"
+        );
         let m = default_error_message("", 500.0, Some("text/plain"), "x \u{FEFF}");
         assert_eq!(m, "Status 500 Content-Type text/plain. Body: x");
     }

@@ -19,10 +19,20 @@ pub fn is_secret_name(name: &str) -> bool {
     if exact.contains(&lower.as_str()) {
         return true;
     }
-    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    ["token", "secret", "password", "apikey", "credential", "session"]
-        .iter()
-        .any(|word| squashed.contains(word))
+    let squashed: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    [
+        "token",
+        "secret",
+        "password",
+        "apikey",
+        "credential",
+        "session",
+    ]
+    .iter()
+    .any(|word| squashed.contains(word))
 }
 
 /// A header value for the log.
@@ -75,7 +85,10 @@ mod tests {
         assert_eq!(header_value("Authorization", "Bearer abc"), MASK);
         assert_eq!(header_value("set-cookie", "sid=1"), MASK);
         assert_eq!(header_value("X-Refresh-Token", "t"), MASK);
-        assert_eq!(header_value("content-type", "application/json"), "application/json");
+        assert_eq!(
+            header_value("content-type", "application/json"),
+            "application/json"
+        );
     }
 
     #[test]

@@ -54,7 +54,11 @@ pub fn backoff_wait(backoff: &BackoffConfig, retry_index: u32, jitter: f64) -> D
     } else {
         1.0
     };
-    let jitter = if (0.0..1.0).contains(&jitter) { jitter } else { 0.0 };
+    let jitter = if (0.0..1.0).contains(&jitter) {
+        jitter
+    } else {
+        0.0
+    };
     let power = exponent.powi(i32::try_from(retry_index).unwrap_or(i32::MAX));
     let base = backoff.initial_interval_ms.max(0.0) * power;
     let ms = (base * (1.0 + JITTER_FRACTION * jitter)).min(backoff.max_interval_ms.max(0.0));
@@ -65,7 +69,11 @@ pub fn backoff_wait(backoff: &BackoffConfig, retry_index: u32, jitter: f64) -> D
 /// What a `Retry-After` value asks for: delay seconds, or an HTTP date
 /// measured against the response's `Date` header when present (else `now`).
 /// `None` for anything unparsable or negative; a date in the past is zero.
-pub fn parse_retry_after(value: &str, response_date: Option<&str>, now: SystemTime) -> Option<Duration> {
+pub fn parse_retry_after(
+    value: &str,
+    response_date: Option<&str>,
+    now: SystemTime,
+) -> Option<Duration> {
     let value = value.trim();
     if value.is_empty() {
         return None;
@@ -180,7 +188,10 @@ mod tests {
     #[test]
     fn retry_after_seconds_are_read_and_enormous_values_saturate() {
         let now = SystemTime::UNIX_EPOCH;
-        assert_eq!(parse_retry_after(" 3 ", None, now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after(" 3 ", None, now),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(
             parse_retry_after("99999999999999999999999", None, now),
             Some(Duration::from_secs(u64::MAX))
@@ -223,13 +234,25 @@ mod tests {
 
     #[test]
     fn a_wait_that_would_overrun_the_budget_is_never_started() {
-        assert_eq!(next_step(&B, 0, None, ms(4900), None, 0.0), NextStep::Wait(ms(100)));
-        assert_eq!(next_step(&B, 0, None, ms(4901), None, 0.0), NextStep::GiveUp);
+        assert_eq!(
+            next_step(&B, 0, None, ms(4900), None, 0.0),
+            NextStep::Wait(ms(100))
+        );
+        assert_eq!(
+            next_step(&B, 0, None, ms(4901), None, 0.0),
+            NextStep::GiveUp
+        );
     }
 
     #[test]
     fn a_wait_that_would_reach_the_deadline_is_never_started() {
-        assert_eq!(next_step(&B, 1, None, ms(0), Some(ms(201)), 0.0), NextStep::Wait(ms(200)));
-        assert_eq!(next_step(&B, 1, None, ms(0), Some(ms(200)), 0.0), NextStep::GiveUp);
+        assert_eq!(
+            next_step(&B, 1, None, ms(0), Some(ms(201)), 0.0),
+            NextStep::Wait(ms(200))
+        );
+        assert_eq!(
+            next_step(&B, 1, None, ms(0), Some(ms(200)), 0.0),
+            NextStep::GiveUp
+        );
     }
 }

@@ -1,65 +1,139 @@
-//! One HTTP attempt over a shared, pooled reqwest client, and reading a
-//! response body within the client's size limit. No retry logic here.
+//! One HTTP attempt, and reading a response body within the client's size
+//! limit. No retry logic here.
 //!
-//! The client keeps connections alive per `Mix` instance, follows up to 10
-//! redirects (as `fetch` does), ignores proxy environment variables (as
-//! Node's `fetch` does), and decompresses gzip and deflate bodies, the limit
-//! applying to the decompressed size.
+//! Attempts go over a shared, pooled reqwest client, or, when the caller
+//! supplied their own HTTP client, through an [`ExternalTransport`] (the
+//! binding bridges it to JavaScript). The reqwest client keeps connections
+//! alive per `Mix` instance, follows up to 10 redirects (as `fetch` does),
+//! ignores proxy environment variables (as Node's `fetch` does), and
+//! decompresses gzip and deflate bodies, the limit applying to the
+//! decompressed size.
 
-use reqwest::header::{HeaderMap, CONTENT_LENGTH};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, Url};
 
 use crate::config::Limits;
 use crate::error::{ClientError, ClientErrorKind};
 
+/// A whole response from an external transport.
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+pub type ExternalFuture = Pin<Box<dyn Future<Output = Result<RawResponse, ClientError>> + Send>>;
+
+/// Sends attempts some other way than reqwest (e.g. a caller's JS fetcher).
+pub trait ExternalTransport: Send + Sync {
+    fn send(&self, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture;
+}
+
+enum Sender {
+    Reqwest(reqwest::Client),
+    External(Arc<dyn ExternalTransport>),
+}
+
 pub struct Transport {
-    client: reqwest::Client,
+    sender: Sender,
     limits: Limits,
 }
 
+/// A response head; its body is read (or dropped) separately, so a retried
+/// response need not be read at all.
+pub struct Head {
+    pub status: u16,
+    pub headers: HeaderMap,
+    body: PendingBody,
+}
+
+enum PendingBody {
+    Stream(Response),
+    Ready(Vec<u8>),
+}
+
 impl Transport {
-    pub fn new(limits: Limits) -> Result<Transport, ClientError> {
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| {
-                ClientError::new(
-                    ClientErrorKind::Unexpected,
-                    format!("could not start the HTTP client: {e}"),
-                    None,
-                )
-            })?;
-        Ok(Transport { client, limits })
+    pub fn new(
+        limits: Limits,
+        external: Option<Arc<dyn ExternalTransport>>,
+    ) -> Result<Transport, ClientError> {
+        let sender = match external {
+            Some(external) => Sender::External(external),
+            None => Sender::Reqwest(
+                reqwest::Client::builder()
+                    .no_proxy()
+                    .tcp_nodelay(true)
+                    .build()
+                    .map_err(|e| {
+                        ClientError::new(
+                            ClientErrorKind::Unexpected,
+                            format!("could not start the HTTP client: {e}"),
+                            None,
+                        )
+                    })?,
+            ),
+        };
+        Ok(Transport { sender, limits })
     }
 
     /// Sends one request and waits for the response head.
-    pub async fn send(&self, method: Method, url: &Url, headers: &HeaderMap) -> Result<Response, ClientError> {
-        self.client
-            .request(method, url.clone())
-            .headers(headers.clone())
-            // An explicit empty body makes the request carry
-            // `content-length: 0`, as fetch does for a body-less POST.
-            .body(Vec::new())
-            .send()
-            .await
-            .map_err(|e| ClientError::from_reqwest(&e, url))
+    pub async fn send(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+    ) -> Result<Head, ClientError> {
+        match &self.sender {
+            Sender::Reqwest(client) => {
+                let mut response = client
+                    .request(method.clone(), url.clone())
+                    .headers(headers.clone())
+                    // An explicit empty body makes the request carry
+                    // `content-length: 0`, as fetch does for a body-less POST.
+                    .body(Vec::new())
+                    .send()
+                    .await
+                    .map_err(|e| ClientError::from_reqwest(&e, url))?;
+                Ok(Head {
+                    status: response.status().as_u16(),
+                    headers: std::mem::take(response.headers_mut()),
+                    body: PendingBody::Stream(response),
+                })
+            }
+            Sender::External(external) => {
+                let raw = external.send(method, url, headers).await?;
+                Ok(Head {
+                    status: raw.status,
+                    headers: raw.headers,
+                    body: PendingBody::Ready(raw.body),
+                })
+            }
+        }
     }
 
     /// Reads the whole body, refusing more than the limit; the connection is
     /// dropped when the limit is exceeded.
-    pub async fn read_body(&self, mut response: Response) -> Result<Vec<u8>, ClientError> {
+    pub async fn read_body(&self, head: Head) -> Result<Vec<u8>, ClientError> {
         let limit = self.limits.max_body_bytes;
-        let declared = response
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let mut response = match head.body {
+            PendingBody::Ready(body) if body.len() > limit => {
+                return Err(ClientError::too_large(limit))
+            }
+            PendingBody::Ready(body) => return Ok(body),
+            PendingBody::Stream(response) => response,
+        };
+        // `content_length` is the declared size of an uncompressed body.
+        let declared = response.content_length();
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(ClientError::too_large(limit));
         }
         let url = response.url().clone();
-        let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize).min(limit));
+        let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
+        let mut body = Vec::with_capacity(capacity);
         while let Some(chunk) = response
             .chunk()
             .await

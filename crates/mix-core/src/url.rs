@@ -98,7 +98,10 @@ mod tests {
     #[test]
     fn a_per_call_base_keeps_its_path_as_given() {
         let base = parse_base("http://h/x").unwrap();
-        assert_eq!(join(&base, OP).as_str(), "http://h/x/internal/auth/refresh-tokens");
+        assert_eq!(
+            join(&base, OP).as_str(),
+            "http://h/x/internal/auth/refresh-tokens"
+        );
     }
 
     #[test]
@@ -106,6 +109,9 @@ mod tests {
         assert_eq!(parse_base(""), Err(UrlError::Empty));
         assert!(matches!(parse_base("/api"), Err(UrlError::Invalid(_))));
         assert!(matches!(parse_base("not a url"), Err(UrlError::Invalid(_))));
-        assert!(matches!(parse_base("mailto:a@b"), Err(UrlError::Invalid(_))));
+        assert!(matches!(
+            parse_base("mailto:a@b"),
+            Err(UrlError::Invalid(_))
+        ));
     }
 }

@@ -49,7 +49,12 @@ pub struct CallResult {
 pub(crate) fn response_headers(headers: &HeaderMap) -> (Vec<(String, String)>, Option<String>) {
     let pairs: Vec<(String, String)> = headers
         .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), latin1(value.as_bytes()).trim().to_owned()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                latin1(value.as_bytes()).trim().to_owned(),
+            )
+        })
         .collect();
     let content_type = pairs
         .iter()

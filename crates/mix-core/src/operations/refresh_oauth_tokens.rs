@@ -51,9 +51,11 @@ impl Client {
                 };
                 match execute(&self.transport, &request, &policy, cancel.as_ref(), log).await {
                     Final::Failed(error) => CallOutcome::Client(error),
-                    Final::Response { status, headers, body } => {
-                        decode(status, &headers, &body, call.keep_response)
-                    }
+                    Final::Response {
+                        status,
+                        headers,
+                        body,
+                    } => decode(status, &headers, &body, call.keep_response),
                 }
             }
         };

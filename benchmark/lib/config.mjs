@@ -1,0 +1,48 @@
+// Benchmark sizes and environment knobs, in one place.
+//
+//   BENCH_QUICK=1        smoke run (small counts, short durations, 2 rounds)
+//   BENCH_ROUNDS=n       rounds of alternating client runs (default 3)
+//   BENCH_CLIENTS=a,b    subset of mix,undici,fetch,rust
+//   BENCH_PIN_CLIENTS=1  also pin clients to the cores the server leaves free
+
+const env = process.env;
+
+const ALL_CLIENTS = ["mix", "undici", "fetch", "rust"];
+
+function count(name, fallback) {
+  if (env[name] === undefined || env[name] === "") return fallback;
+  const n = Number(env[name]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number`);
+  return n;
+}
+
+function clientList() {
+  if (!env.BENCH_CLIENTS) return ALL_CLIENTS;
+  const wanted = env.BENCH_CLIENTS.split(",").map((s) => s.trim());
+  const unknown = wanted.filter((c) => !ALL_CLIENTS.includes(c));
+  if (unknown.length) throw new Error(`unknown BENCH_CLIENTS: ${unknown.join(", ")}`);
+  return ALL_CLIENTS.filter((c) => wanted.includes(c));
+}
+
+/** Reads the environment; throws a plain message on a bad knob. */
+export function loadConfig() {
+  const quick = env.BENCH_QUICK === "1";
+  const clients = clientList();
+  return {
+    quick,
+    rounds: count("BENCH_ROUNDS", quick ? 2 : 3),
+    clients,
+    pinClients: env.BENCH_PIN_CLIENTS === "1",
+    latency: { warmup: quick ? 200 : 500, calls: quick ? 1_000 : 5_000 },
+    throughput: { concurrency: 64, durationMs: quick ? 1_000 : 5_000, warmup: quick ? 640 : 2_000 },
+    // Memory is measured for this package and undici only: fetch is too slow
+    // to make 200,000 calls cheaply, and the Rust ceiling is not in question.
+    memory: {
+      clients: clients.filter((c) => c === "mix" || c === "undici"),
+      calls: quick ? 20_000 : 200_000,
+      mark: quick ? 2_000 : 10_000,
+      concurrency: 64,
+    },
+    startup: { runs: quick ? 5 : 20 },
+  };
+}

@@ -1,0 +1,161 @@
+// Shared driver for the JS client scripts: flags, correctness check, the
+// timed modes, and the one JSON line of output. Each client script only says
+// how to make one call. Field names match benchmark/rust-client.
+
+import { deepStrictEqual } from "node:assert/strict";
+import { parseArgs } from "node:util";
+
+import { mean, percentile } from "./stats.mjs";
+
+export const PATH = "/internal/auth/refresh-tokens";
+export const EXPECTED = Object.freeze({
+  message: "Token refresh triggered successfully",
+  status: "success",
+});
+
+const FLAGS = {
+  server: { type: "string" },
+  mode: { type: "string" },
+  warmup: { type: "string", default: "500" },
+  calls: { type: "string", default: "5000" },
+  concurrency: { type: "string", default: "64" },
+  "duration-ms": { type: "string", default: "5000" },
+  mark: { type: "string", default: "10000" },
+};
+
+/**
+ * Runs one client end to end and exits the process.
+ * @param {string} name client name echoed in the output
+ * @param {(opts: {serverURL: string, url: string, concurrency: number}) =>
+ *   Promise<() => Promise<unknown>>} setup returns the call to time
+ */
+export async function runClient(name, setup) {
+  try {
+    const opts = readFlags();
+    const call = await setup(opts);
+    await check(call);
+    const results = await MODES[opts.mode](call, opts);
+    // stdout to a pipe is synchronous on Linux, so exiting right after is safe.
+    process.stdout.write(`${JSON.stringify({ client: name, mode: opts.mode, results })}\n`);
+    // Exit explicitly: keep-alive sockets or a native runtime must not
+    // keep the process (and so the runner) waiting.
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`${name} client failed: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  }
+}
+
+function readFlags() {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: FLAGS });
+  if (!values.server) throw new Error("--server http://host:port is required");
+  if (!(values.mode in MODES)) {
+    throw new Error(`--mode must be one of ${Object.keys(MODES).join(", ")}`);
+  }
+  const int = (flag) => {
+    const n = Number(values[flag]);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} needs a whole number`);
+    return n;
+  };
+  return {
+    serverURL: values.server,
+    url: new URL(PATH, values.server).href,
+    mode: values.mode,
+    warmup: int("warmup"),
+    calls: int("calls"),
+    concurrency: Math.max(1, int("concurrency")),
+    durationMs: int("duration-ms"),
+    mark: int("mark"),
+  };
+}
+
+/** Nothing is timed until one call is known to return the right value. */
+async function check(call) {
+  const value = await call();
+  // Spread so a class instance compares by its fields, not its prototype.
+  deepStrictEqual({ ...value }, EXPECTED, "unexpected response value");
+}
+
+const MODES = { latency, throughput, memory };
+
+/** Sequential calls; percentiles of per-call wall time in microseconds. */
+async function latency(call, { warmup, calls }) {
+  for (let i = 0; i < warmup; i++) await call();
+  const samples = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    await call();
+    samples[i] = (performance.now() - start) * 1e3;
+  }
+  samples.sort();
+  return {
+    calls,
+    p50Us: percentile(samples, 0.5),
+    p99Us: percentile(samples, 0.99),
+    meanUs: mean(samples),
+  };
+}
+
+/** `concurrency` calls kept in flight until the deadline; calls per second. */
+async function throughput(call, { warmup, concurrency, durationMs }) {
+  // Warm-up at full width so every pooled connection is already open.
+  await inFlight(call, concurrency, { calls: Math.max(warmup, concurrency) });
+  const start = performance.now();
+  const calls = await inFlight(call, concurrency, { until: start + durationMs });
+  const seconds = (performance.now() - start) / 1e3;
+  return { concurrency, calls, seconds, callsPerSec: calls / seconds };
+}
+
+/** RSS after `calls` calls, and its growth since the `mark`-th call. */
+async function memory(call, { calls, mark, concurrency }) {
+  if (typeof globalThis.gc !== "function") throw new Error("memory mode needs node --expose-gc");
+  const start = await settledMemory();
+  await inFlight(call, concurrency, { calls: Math.min(mark, calls) });
+  const atMark = await settledMemory();
+  await inFlight(call, concurrency, { calls: Math.max(calls - mark, 0) });
+  const end = await settledMemory();
+  const mb = (bytes) => bytes / 2 ** 20;
+  return {
+    calls,
+    mark,
+    concurrency,
+    rssStartMB: mb(start.rss),
+    rssAtMarkMB: mb(atMark.rss),
+    rssEndMB: mb(end.rss),
+    rssGrowthMB: mb(end.rss - atMark.rss),
+    heapUsedEndMB: mb(end.heapUsed),
+    externalEndMB: mb(end.external),
+  };
+}
+
+/**
+ * Collects garbage a few times, yielding in between so finalizers (and the
+ * native frees they trigger) run before RSS is read.
+ */
+async function settledMemory() {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage();
+}
+
+/**
+ * Runs `concurrency` workers, each awaiting one call at a time, until either
+ * `stop.calls` calls have started or the clock passes `stop.until`.
+ * Returns the number of calls completed.
+ */
+async function inFlight(call, concurrency, stop) {
+  let started = 0;
+  let done = 0;
+  const more =
+    stop.calls !== undefined ? () => started++ < stop.calls : () => performance.now() < stop.until;
+  const worker = async () => {
+    while (more()) {
+      await call();
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done;
+}

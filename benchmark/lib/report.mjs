@@ -1,0 +1,128 @@
+// Turns per-round results into medians, ratios and target checks; prints
+// them as a table and writes them as JSON.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { median } from "./stats.mjs";
+
+const RESULTS_DIR = fileURLToPath(new URL("../results/", import.meta.url));
+
+/** `{ mode: { client: [round results] } }` → `{ mode: { client: medians } }`. */
+export function medians(rounds) {
+  const out = {};
+  for (const [mode, byClient] of Object.entries(rounds)) {
+    out[mode] = {};
+    for (const [client, runs] of Object.entries(byClient)) {
+      const fields = {};
+      for (const key of Object.keys(runs[0] ?? {})) {
+        fields[key] = median(runs.map((r) => r[key]));
+      }
+      out[mode][client] = fields;
+    }
+  }
+  return out;
+}
+
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
+
+export function ratios(m) {
+  const tput = (c) => m.throughput?.[c]?.callsPerSec;
+  return {
+    throughputVsUndici: ratio(tput("mix"), tput("undici")),
+    throughputVsFetch: ratio(tput("mix"), tput("fetch")),
+    throughputVsRust: ratio(tput("mix"), tput("rust")),
+    latencyP50VsUndici: ratio(m.latency?.mix?.p50Us, m.latency?.undici?.p50Us),
+  };
+}
+
+/** Each target: `{ label, pass: true | false | null (not measured), value }`. */
+export function targets(m, r, startup, memoryCalls) {
+  const check = (label, value, ok, shown) => ({
+    label,
+    pass: Number.isFinite(value) ? ok(value) : null,
+    value: Number.isFinite(value) ? shown(value) : "not measured",
+  });
+  const times = (x) => `${x.toFixed(2)}×`;
+  return [
+    check("throughput ≥ 1.3× undici", r.throughputVsUndici, (x) => x >= 1.3, times),
+    check("throughput ≥ 6× fetch", r.throughputVsFetch, (x) => x >= 6, times),
+    check("throughput ≥ 75% of the Rust ceiling", r.throughputVsRust, (x) => x >= 0.75, (x) => `${(x * 100).toFixed(1)}%`),
+    check("sequential p50 ≤ undici p50", r.latencyP50VsUndici, (x) => x <= 1, times),
+    check(
+      `RSS growth < 10 MB over ${memoryCalls.toLocaleString("en-US")} calls`,
+      m.memory?.mix?.rssGrowthMB,
+      (x) => x < 10,
+      (x) => `${x.toFixed(1)} MB`,
+    ),
+    check("import + construct ≤ 25 ms above bare node", startup?.overheadMs, (x) => x <= 25, (x) => `+${x.toFixed(1)} ms`),
+  ];
+}
+
+const fmt = {
+  us: (x) => (Number.isFinite(x) ? x.toFixed(1) : "–"),
+  int: (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–"),
+  mb: (x) => (Number.isFinite(x) ? x.toFixed(1) : "–"),
+  x: (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–"),
+};
+
+export function printReport(summary) {
+  const { meta, medians: m, ratios: r, startup, targets: checks } = summary;
+  const lines = [];
+  lines.push("");
+  lines.push(
+    `Medians of ${meta.rounds} round(s)${meta.quick ? " — QUICK smoke run, not the real sizes" : ""}; ` +
+      `${meta.cores} cores, server pinned to ${meta.serverCore ?? "no core (no taskset)"}` +
+      `${meta.pinClients ? `, clients pinned to ${meta.clientCores}` : ", clients unpinned"}`,
+  );
+  lines.push(
+    `latency: ${meta.config.latency.calls} sequential calls after ${meta.config.latency.warmup} warm-up; ` +
+      `throughput: ${meta.config.throughput.concurrency} in flight for ${meta.config.throughput.durationMs / 1000} s; ` +
+      `memory: ${meta.config.memory.calls} calls, growth from call ${meta.config.memory.mark}`,
+  );
+  lines.push("");
+  const header = ["client", "p50 µs", "p99 µs", "calls/s", "RSS end MB", "RSS growth MB"];
+  const rows = meta.clients.map((c) => [
+    c,
+    fmt.us(m.latency?.[c]?.p50Us),
+    fmt.us(m.latency?.[c]?.p99Us),
+    fmt.int(m.throughput?.[c]?.callsPerSec),
+    fmt.mb(m.memory?.[c]?.rssEndMB),
+    fmt.mb(m.memory?.[c]?.rssGrowthMB),
+  ]);
+  lines.push(...table([header, ...rows]));
+  lines.push("");
+  if (startup) {
+    lines.push(
+      `start-up (${startup.runs} runs, via ${startup.loadedVia}): bare node ${startup.bareMs.toFixed(1)} ms, ` +
+        `import + new Mix() ${startup.importConstructMs.toFixed(1)} ms (+${startup.overheadMs.toFixed(1)} ms)`,
+    );
+    lines.push("");
+  }
+  lines.push("ratios:");
+  lines.push(`  throughput  mix / undici  ${fmt.x(r.throughputVsUndici)}`);
+  lines.push(`  throughput  mix / fetch   ${fmt.x(r.throughputVsFetch)}`);
+  lines.push(`  throughput  mix / rust    ${fmt.x(r.throughputVsRust)}`);
+  lines.push(`  latency p50 mix / undici  ${fmt.x(r.latencyP50VsUndici)}`);
+  lines.push("");
+  lines.push("targets:");
+  for (const t of checks) {
+    const mark = t.pass === null ? "–" : t.pass ? "✓" : "✗";
+    lines.push(`  ${mark} ${t.label}: ${t.value}`);
+  }
+  console.log(lines.join("\n"));
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "),
+  );
+}
+
+export function writeResults(summary) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = `${RESULTS_DIR}latest.json`;
+  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,107 @@
+//! Sends attempts through a JavaScript function when the caller gave the
+//! client their own `HTTPClient`: the Rust engine still decides retries,
+//! waits and limits, and each attempt is one call of the JS function, whose
+//! hooks and fetcher then see it.
+
+use std::sync::Arc;
+
+use mix_core::engine::latin1;
+use mix_core::transport::{ExternalFuture, ExternalTransport, RawResponse};
+use mix_core::{ClientError, ClientErrorKind};
+use napi::bindgen_prelude::{FnArgs, Promise};
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
+use napi_derive::napi;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+
+/// What the JS attempt function resolves with: a response, or a failure it
+/// classified (`errorKind` `"connection"` or `"unexpected"`).
+#[napi(object)]
+pub struct NativeRawResponse {
+    pub status: Option<u32>,
+    /// Flat name, value, … pairs.
+    pub headers: Option<Vec<String>>,
+    pub body: Option<String>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    pub error_code: Option<String>,
+}
+
+/// (method, url, flat request headers) → Promise<NativeRawResponse>.
+pub type AttemptArgs = FnArgs<(String, String, Vec<String>)>;
+
+/// Weak, so a client with a custom HTTP client never keeps Node alive.
+pub type AttemptFunction =
+    ThreadsafeFunction<AttemptArgs, Promise<NativeRawResponse>, AttemptArgs, Status, false, true>;
+
+pub struct JsFetch {
+    function: Arc<AttemptFunction>,
+}
+
+impl JsFetch {
+    pub fn new(function: AttemptFunction) -> Self {
+        JsFetch {
+            function: Arc::new(function),
+        }
+    }
+}
+
+impl ExternalTransport for JsFetch {
+    fn send(&self, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture {
+        let flat = headers
+            .iter()
+            .flat_map(|(name, value)| [name.to_string(), latin1(value.as_bytes())])
+            .collect();
+        let args = FnArgs::from((method.to_string(), url.to_string(), flat));
+        let function = Arc::clone(&self.function);
+        Box::pin(async move {
+            let promise = function.call_async_catch(args).await.map_err(js_failure)?;
+            let raw = promise.await.map_err(js_failure)?;
+            into_raw_response(raw)
+        })
+    }
+}
+
+fn js_failure(err: napi::Error) -> ClientError {
+    ClientError::new(ClientErrorKind::Unexpected, err.reason.clone(), None)
+}
+
+fn into_raw_response(raw: NativeRawResponse) -> Result<RawResponse, ClientError> {
+    if let Some(kind) = raw.error_kind {
+        let kind = if kind == "connection" {
+            ClientErrorKind::Connection
+        } else {
+            ClientErrorKind::Unexpected
+        };
+        let mut error = ClientError::new(kind, raw.error_message.unwrap_or_default(), None);
+        error.code = raw.error_code;
+        return Err(error);
+    }
+    let status = raw
+        .status
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| (100..=999).contains(s))
+        .ok_or_else(|| {
+            ClientError::new(
+                ClientErrorKind::Unexpected,
+                "the HTTP client returned no valid status",
+                None,
+            )
+        })?;
+    let mut headers = HeaderMap::new();
+    for pair in raw.headers.unwrap_or_default().chunks_exact(2) {
+        // A header the http crate refuses is left out, as `Headers` would refuse it too.
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(pair[0].as_bytes()),
+            HeaderValue::from_str(&pair[1]),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    Ok(RawResponse {
+        status,
+        headers,
+        body: raw.body.unwrap_or_default().into_bytes(),
+    })
+}
