@@ -1,4 +1,4 @@
-export type Fetcher = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+export type Fetcher = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
 export type HTTPClientOptions = {
   fetcher?: Fetcher;

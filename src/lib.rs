@@ -2,4 +2,4 @@
 //! `binding` module is the only place napi types appear.
 #![deny(clippy::all)]
 
-mod binding;
+pub mod binding;

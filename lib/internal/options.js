@@ -84,7 +84,7 @@ function nativeCallOptions(options, keepResponse) {
   if (options == null) return call;
   if (typeof options !== "object") throw new TypeError("request options must be an object");
   // Top-level RequestInit fields win over fetchOptions; headers are replaced, not merged.
-  const headers = options.headers !== undefined ? options.headers : options.fetchOptions?.headers;
+  const headers = options.headers ?? options.fetchOptions?.headers;
   if (headers !== undefined) call.headers = flattenHeaders(headers);
   if (options.serverURL != null) {
     call.serverUrl = options.serverURL instanceof URL ? options.serverURL.href : options.serverURL;

@@ -5,7 +5,7 @@
 
 const errors = require("../../models/errors/index.js");
 const { SchemaValidationError, schemaIssues } = require("./schema.js");
-const { makeResponse } = require("./response.js");
+const { makeHeaders, makeResponse } = require("./response.js");
 
 const VALIDATION_MESSAGE = "Response validation failed";
 
@@ -75,7 +75,9 @@ function toResultPair(o) {
 
 function apiCall(o, result) {
   if (o.kind === "invalidRequest") return { status: "invalid", request: undefined, response: undefined };
-  const request = o.url ? new Request(o.url, { method: "POST" }) : undefined;
+  const request = o.url
+    ? new Request(o.url, { method: "POST", headers: makeHeaders(o.requestHeaders ?? []) })
+    : undefined;
   if (o.status === undefined) return { status: "request-error", request, response: undefined };
   const response = result.ok ? makeResponse(o.status, o.headers, o.body, o.url) : result.error.rawResponse;
   return { status: "complete", request, response };

@@ -1,4 +1,6 @@
 "use strict";
+
+const { STATUS_CODES } = require("node:http");
 // Builds the `Headers` and `Response` objects error classes expose, from the
 // status, header pairs and body the Rust core hands back. Only error paths
 // (and the standalone function's $inspect) pay for this.
@@ -26,7 +28,7 @@ function makeResponse(status, flatHeaders, body, url) {
   const bytes = NULL_BODY.has(status) ? null : Buffer.from(body, "utf8");
   let response;
   if (status >= 200 && status <= 599) {
-    response = new Response(bytes, { status, headers });
+    response = new Response(bytes, { status, statusText: STATUS_CODES[status] ?? "", headers });
   } else {
     // Response refuses statuses outside 200–599; keep the real one anyway.
     response = new Response(bytes, { status: 599, headers });

@@ -65,7 +65,8 @@ function callRefreshOAuthTokens(client, options, keepResponse) {
     if (signal !== undefined && signal.aborted) {
       return Promise.resolve({ kind: "aborted", reason: signal.reason });
     }
-    promise = signal === undefined ? startNative(native, call, undefined) : startWithSignal(native, call, signal);
+    if (signal !== undefined) return startWithSignal(native, call, signal, client[kLogger]);
+    promise = startNative(native, call, undefined);
   }
   const logger = client[kLogger];
   if (logger === undefined) return promise;
@@ -84,13 +85,22 @@ function startNative(native, call, handle) {
   }
 }
 
-function startWithSignal(native, call, signal) {
+/**
+ * Runs a call the caller's signal can cancel. An abort settles the call at
+ * once (see abort.js); the native outcome that follows is then only logged.
+ */
+function startWithSignal(native, call, signal, logger) {
   const handle = new CancelHandle();
-  watch(signal, handle);
-  return startNative(native, call, handle).then((outcome) => {
-    unwatch(signal, handle);
-    if (outcome.kind === "aborted") outcome.reason = signal.reason;
-    return outcome;
+  return new Promise((settle, fail) => {
+    watch(signal, handle, () => settle({ kind: "aborted", reason: signal.reason }));
+    startNative(native, call, handle)
+      .then((outcome) => {
+        unwatch(signal, handle);
+        if (outcome.kind === "aborted") outcome.reason = signal.reason;
+        if (logger !== undefined) logAttempts(logger, outcome.attempts);
+        settle(outcome);
+      })
+      .catch(fail);
   });
 }
 

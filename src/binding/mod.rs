@@ -3,9 +3,9 @@
 //! objects and two synchronous helpers. Nothing here decides behaviour; it
 //! converts values and maps `mix-core` results to plain objects.
 
-mod cancel;
-mod client;
-mod fetch;
-mod helpers;
-mod options;
-mod outcome;
+pub mod cancel;
+pub mod client;
+pub mod fetch;
+pub mod helpers;
+pub mod options;
+pub mod outcome;

@@ -66,8 +66,10 @@ pub struct NativeOutcome {
     /// The cause's Node-style code, for client errors.
     pub code: Option<String>,
     pub attempts: Option<Vec<NativeAttempt>>,
-    /// The request URL, when the call kept its response.
+    /// The request URL, for a kept response or an error response.
     pub url: Option<String>,
+    /// Flat request header pairs, when the call kept its response.
+    pub request_headers: Option<Vec<String>>,
 }
 
 impl NativeOutcome {
@@ -85,6 +87,7 @@ impl NativeOutcome {
             code: None,
             attempts: None,
             url: None,
+            request_headers: None,
         }
     }
 }
@@ -97,6 +100,7 @@ impl From<CallResult> for NativeOutcome {
             CallOutcome::Client(error) => client_outcome(error),
         };
         outcome.url = result.url;
+        outcome.request_headers = result.request_headers.map(flatten);
         if !result.attempts.is_empty() {
             outcome.attempts = Some(result.attempts.into_iter().map(attempt).collect());
         }

@@ -14,6 +14,7 @@
 
 use std::fmt;
 
+use crate::message::js_number;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// The success value: only the documented keys, each only when sent.
@@ -224,15 +225,6 @@ fn enum_issue(received_quoted: String) -> Issue {
     }
 }
 
-/// A number as JavaScript prints it, for the integral values this needs.
-fn js_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{n:.0}")
-    } else {
-        format!("{n}")
-    }
-}
-
 // --- JSON shapes ----------------------------------------------------------
 
 enum Root<T> {
@@ -242,12 +234,67 @@ enum Root<T> {
 }
 
 /// Parses the whole body with `visitor`; a syntax error or trailing data is
-/// a validation failure with no issues (the body is not JSON).
-fn parse_root<'de, V: Visitor<'de>>(body: &'de str, visitor: V) -> Result<V::Value, Vec<Issue>> {
+/// a validation failure with no issues (the body is not JSON). Escaped lone
+/// surrogates (`"\ud800"`), which `JSON.parse` accepts but a Rust string
+/// cannot hold, are read as U+FFFD.
+fn parse_root<T, V>(body: &str, visitor: V) -> Result<T, Vec<Issue>>
+where
+    V: for<'de> Visitor<'de, Value = T> + Copy,
+{
+    parse_all(body, visitor).or_else(|_| {
+        let cleaned = replace_lone_surrogates(body).ok_or_else(Vec::new)?;
+        parse_all(&cleaned, visitor).map_err(|_| Vec::new())
+    })
+}
+
+fn parse_all<T, V>(body: &str, visitor: V) -> Result<T, serde_json::Error>
+where
+    V: for<'de> Visitor<'de, Value = T>,
+{
     let mut de = serde_json::Deserializer::from_str(body);
-    let root = de.deserialize_any(visitor).map_err(|_| Vec::new())?;
-    de.end().map_err(|_| Vec::new())?;
+    let root = de.deserialize_any(visitor)?;
+    de.end()?;
     Ok(root)
+}
+
+/// Rewrites `\uXXXX` escapes of unpaired surrogates as `\uFFFD`; `None`
+/// when there are none.
+fn replace_lone_surrogates(body: &str) -> Option<String> {
+    fn unit_at(bytes: &[u8], i: usize) -> Option<u16> {
+        let hex = bytes.get(i..i + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    }
+    let bytes = body.as_bytes();
+    let mut out = String::with_capacity(body.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit_at(bytes, i) {
+            Some(0xD800..=0xDBFF) if matches!(unit_at(bytes, i + 6), Some(0xDC00..=0xDFFF)) => {
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&body[copied..i]);
+                out.push_str("\\uFFFD");
+                i += 6;
+                copied = i;
+            }
+            // Any other escape, including `\\`, is two bytes (or a valid `\u`).
+            _ => i += 2,
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&body[copied..]);
+    Some(out)
 }
 
 /// A value whose type is all we need unless it is a string or number.
@@ -352,6 +399,7 @@ struct ValueFields {
     status: Option<Field>,
 }
 
+#[derive(Clone, Copy)]
 struct ValueVisitor;
 
 impl<'de> Visitor<'de> for ValueVisitor {
@@ -387,6 +435,7 @@ struct RestErrorFields {
     error_type: Option<Field>,
 }
 
+#[derive(Clone, Copy)]
 struct ErrorVisitor;
 
 impl<'de> Visitor<'de> for ErrorVisitor {
@@ -609,6 +658,30 @@ mod tests {
             panic!()
         };
         assert_eq!(issues[0].path, vec!["error"]);
+    }
+
+    #[test]
+    fn escaped_lone_surrogates_are_read_as_replacement_characters() {
+        let d = decode_refresh(
+            200,
+            JSON,
+            r#"{"message":"a\ud800b","status":"\udc00\\ud800"}"#,
+        );
+        assert_eq!(
+            d,
+            Decoded::Value(RefreshValue {
+                message: Some("a\u{FFFD}b".into()),
+                status: Some("\u{FFFD}\\ud800".into())
+            })
+        );
+        let pair = decode_refresh(200, JSON, r#"{"message":"\ud83d\ude00"}"#);
+        assert_eq!(
+            pair,
+            Decoded::Value(RefreshValue {
+                message: Some("😀".into()),
+                status: None
+            })
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod config;
 pub mod decode;
 pub mod engine;
 pub mod error;
+pub mod memory;
 pub mod message;
 pub mod operations;
 pub mod redact;

@@ -52,15 +52,26 @@ pub fn default_error_message(
     js_trim(&message).to_owned()
 }
 
-/// A status as `${n}` prints it (statuses are integers; anything else is
-/// printed plainly rather than trusted).
-fn js_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{n:.0}")
-    } else if n.is_nan() {
-        "NaN".to_owned()
-    } else {
-        format!("{n}")
+/// A number as JavaScript's `String(n)` prints it: plain decimals between
+/// 1e-6 and 1e21, exponent notation (`1e+21`, `1.5e-7`) outside, `NaN` and
+/// `Infinity` by name. (Rust's `{}` would print 1e300 as 301 digits.)
+pub fn js_number(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".to_owned();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    if n == 0.0 {
+        return "0".to_owned();
+    }
+    if (1e-6..1e21).contains(&n.abs()) {
+        return format!("{n}");
+    }
+    let exp = format!("{n:e}");
+    match exp.split_once('e') {
+        Some((mantissa, power)) if !power.starts_with('-') => format!("{mantissa}e+{power}"),
+        _ => exp,
     }
 }
 
@@ -154,6 +165,25 @@ mod tests {
         let m = default_error_message(API, 500.0, Some("text/plain"), &body);
         assert!(m.ends_with(&format!("{}...and 5 more chars", "é".repeat(10))));
         assert_eq!(m.chars().filter(|c| *c == 'é').count(), 10_000);
+    }
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        for (n, js) in [
+            (404.0, "404"),
+            (-0.0, "0"),
+            (1.5, "1.5"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1e300, "1e+300"),
+            (0.000001, "0.000001"),
+            (1.5e-7, "1.5e-7"),
+            (-1.499562591165316e-127, "-1.499562591165316e-127"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(js_number(n), js, "{n:?}");
+        }
     }
 
     #[test]

@@ -59,11 +59,16 @@ pub fn backoff_wait(backoff: &BackoffConfig, retry_index: u32, jitter: f64) -> D
     } else {
         0.0
     };
+    // A zero (or NaN) initial interval means no wait, however large the
+    // power grows (0 × ∞ would be NaN, which the cap below turns into the cap).
+    let initial = backoff.initial_interval_ms.max(0.0);
+    if initial == 0.0 {
+        return Duration::ZERO;
+    }
     let power = exponent.powi(i32::try_from(retry_index).unwrap_or(i32::MAX));
-    let base = backoff.initial_interval_ms.max(0.0) * power;
-    let ms = (base * (1.0 + JITTER_FRACTION * jitter)).min(backoff.max_interval_ms.max(0.0));
-    // NaN (0 × ∞) means the parameters were degenerate: no wait.
-    millis(if ms.is_nan() { 0.0 } else { ms })
+    let ms = initial * power * (1.0 + JITTER_FRACTION * jitter);
+    // `f64::min` ignores a NaN (∞ × a power that underflowed to 0): the cap.
+    millis(ms.min(backoff.max_interval_ms.max(0.0)))
 }
 
 /// What a `Retry-After` value asks for: delay seconds, or an HTTP date
@@ -174,6 +179,14 @@ mod tests {
             max_elapsed_time_ms: f64::INFINITY,
         };
         assert_eq!(backoff_wait(&huge, 5, 0.5), Duration::MAX);
+        // A zero initial interval stays zero even once the power overflows.
+        let zero = BackoffConfig {
+            initial_interval_ms: 0.0,
+            max_interval_ms: 60_000.0,
+            exponent: 2.0,
+            max_elapsed_time_ms: 1e9,
+        };
+        assert_eq!(backoff_wait(&zero, 2000, 0.5), Duration::ZERO);
     }
 
     #[test]

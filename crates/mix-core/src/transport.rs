@@ -117,33 +117,60 @@ impl Transport {
 
     /// Reads the whole body, refusing more than the limit; the connection is
     /// dropped when the limit is exceeded.
+    ///
+    /// Memory: a streamed body is gathered as its chunks arrive and copied
+    /// once into a buffer of the exact size, so no buffer is regrown (and a
+    /// body over the limit never gets a contiguous buffer at all). After a
+    /// large read the freed memory is handed back to the system (see
+    /// [`crate::memory`]): otherwise every big or endless body a server sends
+    /// would leave the process tens of MB larger.
     pub async fn read_body(&self, head: Head) -> Result<Vec<u8>, ClientError> {
         let limit = self.limits.max_body_bytes;
-        let mut response = match head.body {
+        let response = match head.body {
             PendingBody::Ready(body) if body.len() > limit => {
                 return Err(ClientError::too_large(limit))
             }
             PendingBody::Ready(body) => return Ok(body),
             PendingBody::Stream(response) => response,
         };
-        // `content_length` is the declared size of an uncompressed body.
-        let declared = response.content_length();
-        if declared.is_some_and(|n| n > limit as u64) {
+        let mut read = 0;
+        let result = read_capped(response, limit, &mut read).await;
+        if read >= RELEASE_AFTER_BYTES {
+            crate::memory::release_freed_memory();
+        }
+        result
+    }
+}
+
+/// Reads of at least this many bytes hand freed memory back afterwards.
+const RELEASE_AFTER_BYTES: usize = 1024 * 1024;
+
+/// Reads a streamed body of at most `limit` bytes, counting them in `read`.
+async fn read_capped(
+    mut response: Response,
+    limit: usize,
+    read: &mut usize,
+) -> Result<Vec<u8>, ClientError> {
+    // `content_length` is the declared size of an uncompressed body.
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(ClientError::too_large(limit));
+    }
+    let url = response.url().clone();
+    let mut chunks = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| ClientError::from_reqwest(&e, &url))?
+    {
+        *read += chunk.len();
+        if *read > limit {
             return Err(ClientError::too_large(limit));
         }
-        let url = response.url().clone();
-        let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
-        let mut body = Vec::with_capacity(capacity);
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| ClientError::from_reqwest(&e, &url))?
-        {
-            if body.len() + chunk.len() > limit {
-                return Err(ClientError::too_large(limit));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        chunks.push(chunk);
     }
+    let mut body = Vec::with_capacity(*read);
+    for chunk in chunks {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

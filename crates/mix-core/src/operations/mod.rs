@@ -41,12 +41,14 @@ pub struct CallResult {
     pub outcome: CallOutcome,
     /// Every attempt, when the client logs for debugging.
     pub attempts: Vec<AttemptLog>,
-    /// The request URL, when the call asked to keep the response.
+    /// The request URL, when the call kept its response or got an error response.
     pub url: Option<String>,
+    /// The request headers as sent, when the call asked to keep the response.
+    pub request_headers: Option<Vec<(String, String)>>,
 }
 
 /// Header pairs as `fetch` shows them, and the joined `Content-Type`.
-pub(crate) fn response_headers(headers: &HeaderMap) -> (Vec<(String, String)>, Option<String>) {
+pub(crate) fn header_pairs(headers: &HeaderMap) -> (Vec<(String, String)>, Option<String>) {
     let pairs: Vec<(String, String)> = headers
         .iter()
         .map(|(name, value)| {

@@ -10,7 +10,7 @@ use crate::client::Client;
 use crate::config::{effective_retry, effective_timeout, CallOptions, DEFAULT_RETRY_CODES};
 use crate::decode::{decode_refresh, decode_text, Decoded};
 use crate::engine::{execute, Final, Policy, Prepared};
-use crate::operations::{response_headers, CallOutcome, CallResult, ResponseParts};
+use crate::operations::{header_pairs, CallOutcome, CallResult, ResponseParts};
 use crate::retry::RetryCodes;
 
 pub const PATH: &str = "/internal/auth/refresh-tokens";
@@ -24,6 +24,8 @@ impl Client {
         cancel: Option<CancellationToken>,
         started: Instant,
     ) -> CallResult {
+        // Declared first, so dropped last: after everything the call freed.
+        let _in_flight = crate::memory::InFlight::enter();
         let mut attempts = Vec::new();
         let log = self.debug.then_some(&mut attempts);
         let prepared = self.url(&call, PATH).and_then(|url| {
@@ -33,9 +35,12 @@ impl Client {
                 headers: self.headers(&call.headers)?,
             })
         });
-        let url = match (&prepared, call.keep_response) {
-            (Ok(request), true) => Some(request.url.to_string()),
-            _ => None,
+        let (mut url, request_headers) = match (&prepared, call.keep_response) {
+            (Ok(request), true) => (
+                Some(request.url.to_string()),
+                Some(header_pairs(&request.headers).0),
+            ),
+            _ => (None, None),
         };
         let outcome = match prepared {
             Err(error) => CallOutcome::Client(error),
@@ -55,7 +60,14 @@ impl Client {
                         status,
                         headers,
                         body,
-                    } => decode(status, &headers, &body, call.keep_response),
+                    } => {
+                        let outcome = decode(status, &headers, &body, call.keep_response);
+                        // An error's `rawResponse.url` names the request URL.
+                        if url.is_none() && matches!(outcome, CallOutcome::Http { .. }) {
+                            url = Some(request.url.to_string());
+                        }
+                        outcome
+                    }
                 }
             }
         };
@@ -63,12 +75,13 @@ impl Client {
             outcome,
             attempts,
             url,
+            request_headers,
         }
     }
 }
 
 fn decode(status: u16, headers: &HeaderMap, body: &[u8], keep_response: bool) -> CallOutcome {
-    let (headers, content_type) = response_headers(headers);
+    let (headers, content_type) = header_pairs(headers);
     let body = decode_text(body);
     let decoded = decode_refresh(status, content_type.as_deref().unwrap_or(""), &body);
     let response = ResponseParts {
