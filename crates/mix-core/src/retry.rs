@@ -115,7 +115,10 @@ pub fn next_step(
     until_deadline: Option<Duration>,
     jitter: f64,
 ) -> NextStep {
-    let wait = match retry_after {
+    // A zero hint (`Retry-After: 0`, or a date already past) is no hint, as
+    // in the original: honouring it would retry in a tight loop for the
+    // whole budget.
+    let wait = match retry_after.filter(|asked| !asked.is_zero()) {
         Some(asked) => asked.min(millis(backoff.max_interval_ms)),
         None => backoff_wait(backoff, retry_index, jitter),
     };
@@ -243,6 +246,12 @@ mod tests {
         assert_eq!(step, NextStep::Wait(ms(1000)));
         let step = next_step(&B, 0, Some(ms(30)), ms(0), None, 0.0);
         assert_eq!(step, NextStep::Wait(ms(30)));
+    }
+
+    #[test]
+    fn a_zero_retry_after_falls_back_to_the_computed_wait() {
+        let step = next_step(&B, 1, Some(Duration::ZERO), ms(0), None, 0.0);
+        assert_eq!(step, NextStep::Wait(ms(200)));
     }
 
     #[test]
