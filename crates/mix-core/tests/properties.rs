@@ -469,7 +469,8 @@ proptest! {
         let step = next_step(&b, n, retry_after, elapsed, left, jitter);
         let cap = millis(b.max_interval_ms);
         let budget = millis(b.max_elapsed_time_ms);
-        let wait = match retry_after {
+        // A zero Retry-After is no hint: the computed wait applies.
+        let wait = match retry_after.filter(|asked| !asked.is_zero()) {
             Some(asked) => asked.min(cap),
             None => backoff_wait(&b, n, jitter),
         };
