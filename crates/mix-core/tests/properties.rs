@@ -299,7 +299,7 @@ proptest! {
     /// documents decode to what `JSON.parse` + the schema would give.
     #[test]
     fn decode_refresh_always_yields_a_documented_outcome(status in status(), ct in content_type(), bytes in body_bytes()) {
-        let body = decode_text(&bytes);
+        let body = decode_text(bytes.clone());
         let decoded = decode_refresh(status, &ct, &body);
         let json = is_json_content_type(&ct);
         match &decoded {

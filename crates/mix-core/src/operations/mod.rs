@@ -47,22 +47,24 @@ pub struct CallResult {
     pub request_headers: Option<Vec<(String, String)>>,
 }
 
-/// Header pairs as `fetch` shows them, and the joined `Content-Type`.
-pub(crate) fn header_pairs(headers: &HeaderMap) -> (Vec<(String, String)>, Option<String>) {
-    let pairs: Vec<(String, String)> = headers
+/// Header pairs as `fetch` shows them.
+pub(crate) fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
         .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                latin1(value.as_bytes()).trim().to_owned(),
-            )
-        })
+        .map(|(name, value)| (name.as_str().to_owned(), header_text(value)))
+        .collect()
+}
+
+/// All `Content-Type` values joined with `, `, as `Headers.get` does.
+pub(crate) fn content_type(headers: &HeaderMap) -> Option<String> {
+    let values: Vec<String> = headers
+        .get_all(CONTENT_TYPE)
+        .iter()
+        .map(header_text)
         .collect();
-    let content_type = pairs
-        .iter()
-        .filter(|(name, _)| name == CONTENT_TYPE.as_str())
-        .map(|(_, value)| value.as_str())
-        .collect::<Vec<_>>();
-    let content_type = (!content_type.is_empty()).then(|| content_type.join(", "));
-    (pairs, content_type)
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
+fn header_text(value: &reqwest::header::HeaderValue) -> String {
+    latin1(value.as_bytes()).trim().to_owned()
 }

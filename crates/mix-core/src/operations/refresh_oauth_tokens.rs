@@ -10,7 +10,7 @@ use crate::client::Client;
 use crate::config::{effective_retry, effective_timeout, CallOptions, DEFAULT_RETRY_CODES};
 use crate::decode::{decode_refresh, decode_text, Decoded};
 use crate::engine::{execute, Final, Policy, Prepared};
-use crate::operations::{header_pairs, CallOutcome, CallResult, ResponseParts};
+use crate::operations::{content_type, header_pairs, CallOutcome, CallResult, ResponseParts};
 use crate::retry::RetryCodes;
 
 pub const PATH: &str = "/internal/auth/refresh-tokens";
@@ -38,7 +38,7 @@ impl Client {
         let (mut url, request_headers) = match (&prepared, call.keep_response) {
             (Ok(request), true) => (
                 Some(request.url.to_string()),
-                Some(header_pairs(&request.headers).0),
+                Some(header_pairs(&request.headers)),
             ),
             _ => (None, None),
         };
@@ -61,7 +61,7 @@ impl Client {
                         headers,
                         body,
                     } => {
-                        let outcome = decode(status, &headers, &body, call.keep_response);
+                        let outcome = decode(status, &headers, body, call.keep_response);
                         // An error's `rawResponse.url` names the request URL.
                         if url.is_none() && matches!(outcome, CallOutcome::Http { .. }) {
                             url = Some(request.url.to_string());
@@ -80,21 +80,26 @@ impl Client {
     }
 }
 
-fn decode(status: u16, headers: &HeaderMap, body: &[u8], keep_response: bool) -> CallOutcome {
-    let (headers, content_type) = header_pairs(headers);
+/// Decodes the final response. The header pairs, which only errors and
+/// `$inspect()` need, are built only then: a value needs just the content type.
+fn decode(status: u16, headers: &HeaderMap, body: Vec<u8>, keep_response: bool) -> CallOutcome {
+    let content_type = content_type(headers);
     let body = decode_text(body);
     let decoded = decode_refresh(status, content_type.as_deref().unwrap_or(""), &body);
-    let response = ResponseParts {
+    let response = |body| ResponseParts {
         status,
-        headers,
+        headers: header_pairs(headers),
         content_type,
         body,
     };
     match decoded {
         Decoded::Value(value) => CallOutcome::Value {
             value,
-            response: keep_response.then_some(response),
+            response: keep_response.then(|| response(body)),
         },
-        decoded => CallOutcome::Http { response, decoded },
+        decoded => CallOutcome::Http {
+            response: response(body),
+            decoded,
+        },
     }
 }
