@@ -474,27 +474,27 @@ impl<'de> Visitor<'de> for ErrorFieldSeed {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<ErrorField, E> {
-        Ok(ErrorField::Other(Field::Str(String::new())))
+    // Anything but an object is only its type: the field visitor says which.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ErrorField, E> {
+        FieldVisitor.visit_str(v).map(ErrorField::Other)
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<ErrorField, E> {
-        Ok(ErrorField::Other(Field::Bool))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ErrorField, E> {
+        FieldVisitor.visit_bool(v).map(ErrorField::Other)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<ErrorField, E> {
-        Ok(ErrorField::Other(Field::Number(v as f64)))
+        FieldVisitor.visit_i64(v).map(ErrorField::Other)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<ErrorField, E> {
-        Ok(ErrorField::Other(Field::Number(v as f64)))
+        FieldVisitor.visit_u64(v).map(ErrorField::Other)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<ErrorField, E> {
-        Ok(ErrorField::Other(Field::Number(v)))
+        FieldVisitor.visit_f64(v).map(ErrorField::Other)
     }
     fn visit_unit<E: de::Error>(self) -> Result<ErrorField, E> {
-        Ok(ErrorField::Other(Field::Null))
+        FieldVisitor.visit_unit().map(ErrorField::Other)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ErrorField, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(ErrorField::Other(Field::Array))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ErrorField, A::Error> {
+        FieldVisitor.visit_seq(seq).map(ErrorField::Other)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ErrorField, A::Error> {
         let mut fields = RestErrorFields::default();
