@@ -11,7 +11,7 @@ const { watch, unwatch } = require("./abort.js");
 const { logAttempts, loggerFor } = require("./debug.js");
 const { attemptThrough } = require("./custom-client.js");
 
-const kNative = Symbol("mix.native");
+const kStart = Symbol("mix.start");
 const kLogger = Symbol("mix.logger");
 
 class ClientSDK {
@@ -24,6 +24,9 @@ class ClientSDK {
     this._options = { ...options };
     const logger = loggerFor(options);
     Object.defineProperty(this, kLogger, { value: logger });
+    // Calls in flight: id -> resolve. The binding hands finished calls back
+    // in batches (src/binding/completions.rs) through `settle`.
+    const inFlight = new Map();
     const native = new NativeClient(
       {
         serverUrl: url.href,
@@ -32,10 +35,48 @@ class ClientSDK {
         timeoutMs: options.timeoutMs,
         debug: logger !== undefined,
       },
+      settlerOf(inFlight),
       options.httpClient ? attemptThrough(options.httpClient) : undefined,
     );
-    Object.defineProperty(this, kNative, { value: native });
+    const start = starterOf(native, inFlight);
+    Object.defineProperty(this, kStart, { value: start });
   }
+}
+
+// The two closures come from separate functions on purpose: closures made in
+// one scope share its variables, and the binding holds `settle` strongly, so
+// a `settle` made next to `native` would keep every client alive forever.
+
+/** `settle(valueIds, values, ids, outcomes)`: resolves finished calls. */
+function settlerOf(inFlight) {
+  const take = (id) => {
+    const resolve = inFlight.get(id);
+    inFlight.delete(id);
+    return resolve;
+  };
+  return (valueIds, values, ids, outcomes) => {
+    for (let i = 0; i < valueIds.length; i++) {
+      take(valueIds[i])({ kind: "value", value: plainValue(values[2 * i], values[2 * i + 1]) });
+    }
+    for (let i = 0; i < ids.length; i++) take(ids[i])(outcomes[i]);
+  };
+}
+
+/** `start(call, handle)`: starts a native call; resolves with its outcome. */
+function starterOf(native, inFlight) {
+  let lastId = 0;
+  return (call, handle) => {
+    // Ids wrap within the u32 the binding takes; 2^32 calls never overlap.
+    const id = (lastId = (lastId + 1) >>> 0);
+    native.refreshOAuthTokens(id, call, handle);
+    return new Promise((resolve) => inFlight.set(id, resolve));
+  };
+}
+
+/** The decoded value as the original returns it: absent fields are absent. */
+function plainValue(message, status) {
+  if (message == null) return status == null ? {} : { status };
+  return status == null ? { message } : { message, status };
 }
 
 function invalidOutcome(err) {
@@ -47,13 +88,13 @@ function invalidOutcome(err) {
  * resolves, with the native outcome object (see src/binding/outcome.rs).
  */
 function callRefreshOAuthTokens(client, options, keepResponse) {
-  const native = client[kNative];
-  if (native === undefined) {
+  const start = client[kStart];
+  if (start === undefined) {
     return Promise.resolve(invalidOutcome(new TypeError("expected a Mix or MixCore client")));
   }
   let promise;
   if (options == null && !keepResponse) {
-    promise = native.refreshOAuthTokens(undefined, undefined);
+    promise = start(undefined, undefined);
   } else {
     let call;
     try {
@@ -65,8 +106,8 @@ function callRefreshOAuthTokens(client, options, keepResponse) {
     if (signal !== undefined && signal.aborted) {
       return Promise.resolve({ kind: "aborted", reason: signal.reason });
     }
-    if (signal !== undefined) return startWithSignal(native, call, signal, client[kLogger]);
-    promise = startNative(native, call, undefined);
+    if (signal !== undefined) return startWithSignal(start, call, signal, client[kLogger]);
+    promise = startNative(start, call, undefined);
   }
   const logger = client[kLogger];
   if (logger === undefined) return promise;
@@ -76,9 +117,9 @@ function callRefreshOAuthTokens(client, options, keepResponse) {
   });
 }
 
-function startNative(native, call, handle) {
+function startNative(start, call, handle) {
   try {
-    return native.refreshOAuthTokens(call, handle);
+    return start(call, handle);
   } catch (err) {
     // The binding refused an option value (e.g. a wrong type): nothing was sent.
     return Promise.resolve(invalidOutcome(err));
@@ -89,11 +130,11 @@ function startNative(native, call, handle) {
  * Runs a call the caller's signal can cancel. An abort settles the call at
  * once (see abort.js); the native outcome that follows is then only logged.
  */
-function startWithSignal(native, call, signal, logger) {
+function startWithSignal(start, call, signal, logger) {
   const handle = new CancelHandle();
   return new Promise((settle, fail) => {
     watch(signal, handle, () => settle({ kind: "aborted", reason: signal.reason }));
-    startNative(native, call, handle)
+    startNative(start, call, handle)
       .then((outcome) => {
         unwatch(signal, handle);
         if (outcome.kind === "aborted") outcome.reason = signal.reason;

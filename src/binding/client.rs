@@ -5,31 +5,39 @@ use std::sync::Arc;
 
 use mix_core::transport::ExternalTransport;
 use mix_core::{CallOptions, Client, ClientConfig, Limits};
-use napi::bindgen_prelude::{AsyncBlock, AsyncBlockBuilder, Function, Promise};
+use napi::bindgen_prelude::{Function, Promise};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use tokio::time::Instant;
 
 use super::cancel::CancelHandle;
+use super::completions::{Completions, SettleFunction};
 use super::fetch::{AttemptArgs, AttemptFunction, JsFetch, NativeRawResponse};
 use super::options::{NativeCallOptions, NativeClientOptions};
-use super::outcome::NativeOutcome;
+use super::outcome::Settled;
+use super::runtime;
 
 #[napi]
 pub struct NativeClient {
     inner: Arc<Client>,
+    completions: Completions,
 }
 
 #[napi]
 impl NativeClient {
     /// Throws when the base URL does not parse or the HTTP stack cannot start.
-    /// `attempt`, when given, sends each attempt instead of reqwest (the
-    /// caller's `HTTPClient`): `(method, url, headers) => Promise<NativeRawResponse>`.
+    /// `settle(ids, outcomes)` receives finished calls in batches (see
+    /// `completions.rs`). `attempt`, when given, sends each attempt instead
+    /// of reqwest (the caller's `HTTPClient`):
+    /// `(method, url, headers) => Promise<NativeRawResponse>`.
     #[napi(constructor)]
     pub fn new(
+        env: &Env,
         options: NativeClientOptions,
+        settle: SettleFunction,
         attempt: Option<Function<AttemptArgs, Promise<NativeRawResponse>>>,
     ) -> Result<Self> {
+        runtime::ensure_started()?;
         let external = match attempt {
             Some(function) => {
                 let function: AttemptFunction = function
@@ -53,30 +61,34 @@ impl NativeClient {
         let inner = Client::new(config).map_err(|e| Error::new(Status::InvalidArg, e.detail))?;
         Ok(NativeClient {
             inner: Arc::new(inner),
+            completions: Completions::new(env, settle)?,
         })
     }
 
-    /// Runs `refreshOAuthTokens`; the promise always resolves, with an
-    /// outcome that says whether it is a value or which error it is.
-    #[napi(
-        js_name = "refreshOAuthTokens",
-        ts_return_type = "Promise<NativeOutcome>"
-    )]
+    /// Starts `refreshOAuthTokens`; its outcome reaches `settle` under `id`.
+    /// Every started call is settled exactly once, with an outcome that
+    /// says whether it is a value or which error it is.
+    #[napi(js_name = "refreshOAuthTokens")]
     pub fn refresh_oauth_tokens(
         &self,
-        env: &Env,
+        id: u32,
         call: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
-    ) -> Result<AsyncBlock<NativeOutcome>> {
+    ) -> Result<()> {
         // The time limit counts from here, before the runtime picks the task up.
         let started = Instant::now();
         let client = Arc::clone(&self.inner);
         let call = call.map(CallOptions::from).unwrap_or_default();
         let token = cancel.map(|c| c.token.clone());
-        AsyncBlockBuilder::new(async move {
+        // Started only once the runtime is known to be running, so a call
+        // that cannot be spawned is never counted as pending.
+        runtime::ensure_started()?;
+        let completer = self.completions.start(id);
+        runtime::spawn(async move {
+            runtime::mark_busy();
             let result = client.refresh_oauth_tokens(call, token, started).await;
-            Ok(NativeOutcome::from(result))
+            completer.finish(Settled::from(result));
+            runtime::mark_busy();
         })
-        .build(env)
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod cancel;
 pub mod client;
+pub mod completions;
 pub mod fetch;
 pub mod helpers;
 pub mod options;
 pub mod outcome;
+pub mod runtime;

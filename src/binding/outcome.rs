@@ -90,6 +90,39 @@ impl NativeOutcome {
             request_headers: None,
         }
     }
+
+    /// For a call whose task ended without a result (it panicked): settles
+    /// it as an `UnexpectedClientError` instead of never.
+    pub fn lost() -> Self {
+        let mut outcome = NativeOutcome::of_kind("unexpectedClient");
+        outcome.detail = Some("the call ended without a result (internal error)".to_owned());
+        outcome
+    }
+}
+
+/// How a call's outcome is handed to JS: a plain value as its two strings
+/// (JS builds the objects), anything else as a [`NativeOutcome`].
+pub enum Settled {
+    Value(RefreshValue),
+    /// Boxed: it is the rare, large case.
+    Full(Box<NativeOutcome>),
+}
+
+impl From<CallResult> for Settled {
+    fn from(result: CallResult) -> Self {
+        let plain =
+            result.attempts.is_empty() && result.url.is_none() && result.request_headers.is_none();
+        match result.outcome {
+            CallOutcome::Value {
+                value,
+                response: None,
+            } if plain => Settled::Value(value),
+            outcome => Settled::Full(Box::new(NativeOutcome::from(CallResult {
+                outcome,
+                ..result
+            }))),
+        }
+    }
 }
 
 impl From<CallResult> for NativeOutcome {

@@ -1,0 +1,431 @@
+//! Hands finished calls back to JavaScript in batches.
+//!
+//! napi's way (a promise per call, settled through a threadsafe function)
+//! costs every request a libuv handle, a cleanup hook and a wake-up of the
+//! JS thread made while holding the function's queue lock. Profiling the
+//! benchmark showed the JS thread and the tokio workers taking turns
+//! blocking on that lock (a third of all context switches). Instead each
+//! client owns one libuv async handle and one queue: a worker that finishes
+//! a call pushes its outcome and, only if no wake-up is already on its way,
+//! calls `uv_async_send` (lock-free, outside our own lock). On the JS thread
+//! the handle's callback takes everything queued by then and makes one call,
+//! `settle(valueIds, values, ids, outcomes)`, which resolves the matching
+//! promises (`lib/internal/sdk.js`). A plain value (the common case) travels
+//! as two strings, and JS builds its objects: creating objects property by
+//! property through napi costs more than the rest of the delivery.
+//!
+//! The handle is unref'd while no call is pending, so an idle client never
+//! keeps Node alive, and ref'd from the first pending call until the last is
+//! settled, as a promise per call was. It is closed once the client is
+//! garbage collected and nothing is pending, or when Node tears the
+//! environment down, whichever comes first.
+
+use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::ffi::{c_int, c_void};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use napi::bindgen_prelude::{Function, ToNapiValue};
+use napi::{check_status, sys, Env, Error, JsValue, Result, Status};
+use napi_derive::napi;
+
+use super::outcome::{NativeOutcome, Settled};
+
+/// Completion handles not yet closed, across the process (see
+/// [`open_completion_handles`]).
+static OPEN_HANDLES: AtomicU32 = AtomicU32::new(0);
+
+/// How many clients' completion handles are open: one per client not yet
+/// garbage collected. For the leak tests; not part of the package API.
+#[napi]
+pub fn open_completion_handles() -> u32 {
+    OPEN_HANDLES.load(Ordering::SeqCst)
+}
+
+/// Rounds of draining per wake-up of the JS thread (see `deliver`).
+const ROUNDS_PER_WAKE: usize = 4;
+
+/// libuv's handle type number for `uv_async_t` (`UV_ASYNC` in uv.h).
+const UV_ASYNC: c_int = 1;
+
+// libuv is linked into Node and its symbols are exported to addons.
+extern "C" {
+    fn uv_handle_size(kind: c_int) -> usize;
+    fn uv_async_init(
+        event_loop: *mut sys::uv_loop_s,
+        handle: *mut c_void,
+        callback: unsafe extern "C" fn(*mut c_void),
+    ) -> c_int;
+    fn uv_async_send(handle: *mut c_void) -> c_int;
+    fn uv_close(handle: *mut c_void, callback: Option<unsafe extern "C" fn(*mut c_void)>);
+    fn uv_ref(handle: *mut c_void);
+    fn uv_unref(handle: *mut c_void);
+}
+
+/// `(valueIds, values, ids, outcomes)`: calls that ended with a plain value
+/// (`values` holds `message, status` per call, `null` when absent), then
+/// every other call with its outcome object.
+pub type SettleArgs = (Vec<u32>, Vec<Option<String>>, Vec<u32>, Vec<NativeOutcome>);
+
+/// The JS function the outcomes are handed to.
+pub type SettleFunction<'a> = Function<'a, SettleArgs, ()>;
+
+#[derive(Default)]
+struct Batch {
+    value_ids: Vec<u32>,
+    values: Vec<Option<String>>,
+    ids: Vec<u32>,
+    outcomes: Vec<NativeOutcome>,
+    /// A wake-up of the JS thread is on its way and will take this batch.
+    wake_pending: bool,
+}
+
+/// State shared by a client, its calls in flight and its libuv handle.
+struct Shared {
+    batch: Mutex<Batch>,
+    /// The `uv_async_t`; valid until `closed` is set and `sending` is zero.
+    handle: *mut c_void,
+    handle_layout: Layout,
+    /// Set once, on the JS thread, before the handle is closed.
+    closed: AtomicBool,
+    /// Workers between checking `closed` and returning from `uv_async_send`.
+    sending: AtomicUsize,
+    // The fields below are only touched on the JS thread.
+    env: sys::napi_env,
+    settle: sys::napi_ref,
+    async_context: sys::napi_async_context,
+    /// Calls started and not yet handed to JS.
+    pending: AtomicU32,
+    /// The client was garbage collected: close once nothing is pending.
+    owner_gone: AtomicBool,
+}
+
+// SAFETY: the raw pointers are either the `uv_async_t` (which libuv allows
+// `uv_async_send` on from any thread, and which is only closed after every
+// sender is done, see `close`) or napi handles used only on the JS thread.
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+/// A poisoned lock only means another thread panicked mid-push; the batch is
+/// still a valid list, so keep going rather than lose outcomes.
+fn lock(batch: &Mutex<Batch>) -> MutexGuard<'_, Batch> {
+    batch
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Held by a `NativeClient`; dropping it (the client was collected) closes
+/// the handle once no call is pending.
+pub struct Completions {
+    shared: Arc<Shared>,
+}
+
+/// Held by one call in flight, to hand its outcome back. Dropped without
+/// `finish` (the call's task panicked or was dropped), it settles the call
+/// with an `UnexpectedClientError` rather than leave its promise pending.
+pub struct Completer {
+    shared: Arc<Shared>,
+    id: u32,
+    finished: bool,
+}
+
+impl Completions {
+    /// Must be called on the JS thread of `env`.
+    pub fn new(env: &Env, settle: SettleFunction) -> Result<Completions> {
+        let raw_env = env.raw();
+        // SAFETY: `uv_handle_size` only reads a table.
+        let size = unsafe { uv_handle_size(UV_ASYNC) };
+        let handle_layout = Layout::from_size_align(size.max(1), 16)
+            .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
+        let mut event_loop = ptr::null_mut();
+        let mut settle_ref = ptr::null_mut();
+        let mut async_context = ptr::null_mut();
+        // SAFETY: plain napi calls on the env's own thread with valid
+        // out-pointers; each result is checked before use.
+        unsafe {
+            check_status!(sys::napi_get_uv_event_loop(raw_env, &mut event_loop))?;
+            check_status!(sys::napi_create_reference(
+                raw_env,
+                settle.raw(),
+                1,
+                &mut settle_ref
+            ))?;
+            let name = ToNapiValue::to_napi_value(raw_env, "mix.settle")?;
+            if let Err(e) = check_status!(sys::napi_async_init(
+                raw_env,
+                ptr::null_mut(),
+                name,
+                &mut async_context
+            )) {
+                sys::napi_delete_reference(raw_env, settle_ref);
+                return Err(e);
+            }
+        }
+        // SAFETY: the layout has a non-zero size.
+        let handle = unsafe { alloc_zeroed(handle_layout) }.cast::<c_void>();
+        if handle.is_null() {
+            // SAFETY: created above on this thread and not shared yet.
+            unsafe {
+                sys::napi_async_destroy(raw_env, async_context);
+                sys::napi_delete_reference(raw_env, settle_ref);
+            }
+            return Err(Error::new(
+                Status::GenericFailure,
+                "out of memory for the completion handle",
+            ));
+        }
+        let shared = Arc::new(Shared {
+            batch: Mutex::new(Batch::default()),
+            handle,
+            handle_layout,
+            closed: AtomicBool::new(false),
+            sending: AtomicUsize::new(0),
+            env: raw_env,
+            settle: settle_ref,
+            async_context,
+            pending: AtomicU32::new(0),
+            owner_gone: AtomicBool::new(false),
+        });
+        // SAFETY: `handle` is zeroed memory of libuv's size for an async
+        // handle, initialised on the loop's own thread. Its `data` (the
+        // first field of every uv handle) owns one reference to `shared`,
+        // given back in `on_closed`.
+        unsafe {
+            let status = uv_async_init(event_loop, handle, on_wake);
+            if status != 0 {
+                dealloc(handle.cast(), handle_layout);
+                sys::napi_async_destroy(raw_env, async_context);
+                sys::napi_delete_reference(raw_env, settle_ref);
+                return Err(Error::new(
+                    Status::GenericFailure,
+                    format!("could not create the completion handle (libuv error {status})"),
+                ));
+            }
+            *handle.cast::<*const Shared>() = Arc::into_raw(Arc::clone(&shared));
+            OPEN_HANDLES.fetch_add(1, Ordering::SeqCst);
+            uv_unref(handle);
+            let hook_arg = Arc::as_ptr(&shared).cast_mut().cast::<c_void>();
+            sys::napi_add_env_cleanup_hook(raw_env, Some(on_env_teardown), hook_arg);
+        }
+        Ok(Completions { shared })
+    }
+
+    /// Called on the JS thread as call `id` starts; the returned completer
+    /// hands back its outcome.
+    pub fn start(&self, id: u32) -> Completer {
+        let shared = &self.shared;
+        if shared.pending.fetch_add(1, Ordering::Relaxed) == 0 && !shared.is_closed() {
+            // SAFETY: JS thread, handle open.
+            unsafe { uv_ref(shared.handle) };
+        }
+        Completer {
+            shared: Arc::clone(shared),
+            id,
+            finished: false,
+        }
+    }
+}
+
+impl Drop for Completions {
+    /// Runs on the JS thread when the client is collected (or the
+    /// environment is torn down).
+    fn drop(&mut self) {
+        let shared = &self.shared;
+        shared.owner_gone.store(true, Ordering::Relaxed);
+        if shared.pending.load(Ordering::Relaxed) == 0 {
+            // SAFETY: JS thread.
+            unsafe { shared.close(true) };
+        }
+    }
+}
+
+impl Completer {
+    /// Hands back the call's outcome. Any thread.
+    pub fn finish(mut self, outcome: Settled) {
+        self.finished = true;
+        self.shared.push(self.id, outcome);
+    }
+}
+
+impl Drop for Completer {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.shared
+                .push(self.id, Settled::Full(Box::new(NativeOutcome::lost())));
+        }
+    }
+}
+
+impl Shared {
+    /// Queues an outcome and wakes the JS thread unless a wake-up is
+    /// already on its way.
+    fn push(&self, id: u32, outcome: Settled) {
+        let shared = self;
+        let wake = {
+            let mut batch = lock(&shared.batch);
+            match outcome {
+                Settled::Value(value) => {
+                    batch.value_ids.push(id);
+                    batch.values.extend([value.message, value.status]);
+                }
+                Settled::Full(outcome) => {
+                    batch.ids.push(id);
+                    batch.outcomes.push(*outcome);
+                }
+            }
+            !std::mem::replace(&mut batch.wake_pending, true)
+        };
+        if wake {
+            shared.sending.fetch_add(1, Ordering::SeqCst);
+            if !shared.closed.load(Ordering::SeqCst) {
+                // SAFETY: not closed, and `close` waits for `sending` to
+                // drop to zero before closing the handle.
+                unsafe { uv_async_send(shared.handle) };
+            }
+            shared.sending.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// Closes the handle and frees the napi handles. JS thread only;
+    /// idempotent. `remove_hook` is false when called from the hook itself.
+    unsafe fn close(&self, remove_hook: bool) {
+        if self.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // A worker that saw `closed` unset may still be inside
+        // `uv_async_send`; that takes a few instructions.
+        while self.sending.load(Ordering::SeqCst) != 0 {
+            std::hint::spin_loop();
+        }
+        if remove_hook {
+            let hook_arg = (self as *const Shared).cast_mut().cast::<c_void>();
+            sys::napi_remove_env_cleanup_hook(self.env, Some(on_env_teardown), hook_arg);
+        }
+        sys::napi_async_destroy(self.env, self.async_context);
+        sys::napi_delete_reference(self.env, self.settle);
+        uv_close(self.handle, Some(on_closed));
+        OPEN_HANDLES.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Hands the queued outcomes to `settle`. JS thread.
+    ///
+    /// `wake_pending` stays set while JS runs, so calls that finish
+    /// meanwhile need no second `uv_async_send`: they are taken in the next
+    /// round of the same wake-up. The rounds are bounded so a steady stream
+    /// of completions cannot starve the rest of the event loop.
+    unsafe fn deliver(&self) {
+        for _ in 0..ROUNDS_PER_WAKE {
+            let batch = {
+                let mut batch = lock(&self.batch);
+                if batch.value_ids.is_empty() && batch.ids.is_empty() {
+                    batch.wake_pending = false;
+                    return;
+                }
+                Batch {
+                    value_ids: std::mem::take(&mut batch.value_ids),
+                    values: std::mem::take(&mut batch.values),
+                    ids: std::mem::take(&mut batch.ids),
+                    outcomes: std::mem::take(&mut batch.outcomes),
+                    wake_pending: true,
+                }
+            };
+            if self.is_closed() {
+                return;
+            }
+            let settled =
+                u32::try_from(batch.value_ids.len() + batch.ids.len()).unwrap_or(u32::MAX);
+            let left = self.pending.load(Ordering::Relaxed).saturating_sub(settled);
+            self.pending.store(left, Ordering::Relaxed);
+            if left == 0 {
+                uv_unref(self.handle);
+            }
+            self.call_settle(batch);
+            if left == 0 && self.owner_gone.load(Ordering::Relaxed) {
+                self.close(true);
+                return;
+            }
+        }
+        // Still more after the last round: continue in a later loop turn.
+        let more = {
+            let mut batch = lock(&self.batch);
+            let more = !(batch.value_ids.is_empty() && batch.ids.is_empty());
+            batch.wake_pending = more;
+            more
+        };
+        if more && !self.is_closed() {
+            uv_async_send(self.handle);
+        }
+    }
+
+    unsafe fn call_settle(&self, batch: Batch) {
+        let env = self.env;
+        let mut scope = ptr::null_mut();
+        if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
+            return;
+        }
+        let call = || -> Result<()> {
+            let mut function = ptr::null_mut();
+            check_status!(sys::napi_get_reference_value(
+                env,
+                self.settle,
+                &mut function
+            ))?;
+            // make_callback needs an object receiver; `settle` ignores it.
+            let mut receiver = ptr::null_mut();
+            check_status!(sys::napi_get_global(env, &mut receiver))?;
+            let argv = [
+                ToNapiValue::to_napi_value(env, batch.value_ids)?,
+                ToNapiValue::to_napi_value(env, batch.values)?,
+                ToNapiValue::to_napi_value(env, batch.ids)?,
+                ToNapiValue::to_napi_value(env, batch.outcomes)?,
+            ];
+            let mut result = ptr::null_mut();
+            // make_callback, unlike call_function, runs the microtasks the
+            // resolutions queue, as any libuv callback into JS must.
+            check_status!(sys::napi_make_callback(
+                env,
+                self.async_context,
+                receiver,
+                function,
+                argv.len(),
+                argv.as_ptr(),
+                &mut result,
+            ))
+        };
+        if call().is_err() {
+            // An exception from `settle` (it has none of its own) would
+            // otherwise be lost: report it as uncaught, as Node does.
+            let mut exception = ptr::null_mut();
+            if sys::napi_get_and_clear_last_exception(env, &mut exception) == sys::Status::napi_ok
+                && !exception.is_null()
+            {
+                sys::napi_fatal_exception(env, exception);
+            }
+        }
+        sys::napi_close_handle_scope(env, scope);
+    }
+}
+
+/// The `Shared` a handle's `data` points at.
+unsafe fn shared_of<'a>(handle: *mut c_void) -> &'a Shared {
+    &**handle.cast::<*const Shared>()
+}
+
+unsafe extern "C" fn on_wake(handle: *mut c_void) {
+    shared_of(handle).deliver();
+}
+
+unsafe extern "C" fn on_closed(handle: *mut c_void) {
+    let shared = Arc::from_raw(*handle.cast::<*const Shared>());
+    dealloc(handle.cast(), shared.handle_layout);
+    drop(shared);
+}
+
+unsafe extern "C" fn on_env_teardown(arg: *mut c_void) {
+    (*arg.cast::<Shared>()).close(false);
+}
