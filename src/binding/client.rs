@@ -26,7 +26,7 @@ pub struct NativeClient {
 #[napi]
 impl NativeClient {
     /// Throws when the base URL does not parse or the HTTP stack cannot start.
-    /// `settle(ids, outcomes)` receives finished calls in batches (see
+    /// `settle(valueIds, values, ids, outcomes)` receives finished calls in batches (see
     /// `completions.rs`). `attempt`, when given, sends each attempt instead
     /// of reqwest (the caller's `HTTPClient`):
     /// `(method, url, headers) => Promise<NativeRawResponse>`.
@@ -65,13 +65,14 @@ impl NativeClient {
         })
     }
 
-    /// Starts `refreshOAuthTokens`; its outcome reaches `settle` under `id`.
+    /// Starts `refreshOAuthTokens`; its outcome reaches `settle` under `slot`
+    /// (the caller's number for it, free again once settled).
     /// Every started call is settled exactly once, with an outcome that
     /// says whether it is a value or which error it is.
     #[napi(js_name = "refreshOAuthTokens")]
     pub fn refresh_oauth_tokens(
         &self,
-        id: u32,
+        slot: u32,
         call: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
     ) -> Result<()> {
@@ -83,7 +84,7 @@ impl NativeClient {
         // Started only once the runtime is known to be running, so a call
         // that cannot be spawned is never counted as pending.
         runtime::ensure_started()?;
-        let completer = self.completions.start(id);
+        let completer = self.completions.start(slot);
         runtime::spawn(async move {
             runtime::mark_busy();
             let result = client.refresh_oauth_tokens(call, token, started).await;
