@@ -2,6 +2,8 @@
 //! and the shared transport. Building the request of a call happens here;
 //! running it is the engine's job.
 
+use std::sync::OnceLock;
+
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
 use reqwest::Url;
 
@@ -13,6 +15,9 @@ use crate::url::{client_base, join, parse_base};
 pub struct Client {
     pub(crate) transport: Transport,
     base: Url,
+    /// The URL of the first operation path joined to `base`: joining parses
+    /// the URL again, and the result never changes.
+    joined: OnceLock<(String, Url)>,
     /// `Accept` and `user-agent`, sent unless a call's headers replace them.
     default_headers: HeaderMap,
     pub(crate) retry: Option<RetryConfig>,
@@ -35,6 +40,7 @@ impl Client {
         Ok(Client {
             transport: Transport::new(config.limits, config.external)?,
             base,
+            joined: OnceLock::new(),
             default_headers,
             retry: config.retry,
             timeout_ms: config.timeout_ms,
@@ -45,7 +51,16 @@ impl Client {
     /// The URL of an operation for this call: the per-call base when given.
     pub(crate) fn url(&self, call: &CallOptions, operation_path: &str) -> Result<Url, ClientError> {
         match &call.server_url {
-            None => Ok(join(&self.base, operation_path)),
+            None => {
+                if let Some((path, url)) = self.joined.get() {
+                    if path == operation_path {
+                        return Ok(url.clone());
+                    }
+                }
+                let url = join(&self.base, operation_path);
+                let _ = self.joined.set((operation_path.to_owned(), url.clone()));
+                Ok(url)
+            }
             Some(raw) => parse_base(raw)
                 .map(|base| join(&base, operation_path))
                 .map_err(|e| ClientError::invalid_request(e.to_string())),

@@ -67,6 +67,10 @@ impl Transport {
                 reqwest::Client::builder()
                     .no_proxy()
                     .tcp_nodelay(true)
+                    // reqwest's own retries are for HTTP/2 refusals, which an
+                    // HTTP/1.1 client never gets; left on, they copy every
+                    // request in case. Our engine does the retrying.
+                    .retry(reqwest::retry::never().max_retries_per_request(0))
                     .build()
                     .map_err(|e| {
                         ClientError::new(
@@ -155,13 +159,13 @@ async fn read_capped(
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(ClientError::too_large(limit));
     }
-    let url = response.url().clone();
     let mut chunks = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| ClientError::from_reqwest(&e, &url))?
-    {
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err(ClientError::from_reqwest(&e, response.url())),
+        };
         *read += chunk.len();
         if *read > limit {
             return Err(ClientError::too_large(limit));
