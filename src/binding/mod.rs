@@ -1,7 +1,8 @@
 //! The napi surface consumed by `index.js` (generated into `binding.js` /
 //! `binding.d.ts`): the client class, the cancellation handle, the outcome
-//! objects and two synchronous helpers. Nothing here decides behaviour; it
-//! converts values and maps `mix-core` results to plain objects.
+//! objects and synchronous helpers; plus the runtime the calls run on and
+//! the way their outcomes get back to JS. Nothing here decides how a call
+//! behaves; it converts values and maps `mix-core` results to plain objects.
 
 pub mod cancel;
 pub mod client;
