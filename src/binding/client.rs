@@ -37,7 +37,7 @@ impl NativeClient {
         settle: SettleFunction,
         attempt: Option<Function<AttemptArgs, Promise<NativeRawResponse>>>,
     ) -> Result<Self> {
-        runtime::ensure_started()?;
+        runtime::runtime()?;
         let external = match attempt {
             Some(function) => {
                 let function: AttemptFunction = function
@@ -81,15 +81,16 @@ impl NativeClient {
         let client = Arc::clone(&self.inner);
         let call = call.map(CallOptions::from).unwrap_or_default();
         let token = cancel.map(|c| c.token.clone());
-        // Started only once the runtime is known to be running, so a call
-        // that cannot be spawned is never counted as pending.
-        runtime::ensure_started()?;
+        // Counted as pending only once the runtime is known to be running,
+        // so a call that cannot be spawned never holds the event loop.
+        let io = runtime::runtime()?;
         let completer = self.completions.start(slot);
-        runtime::spawn(async move {
+        io.spawn(async move {
             runtime::mark_busy();
             let result = client.refresh_oauth_tokens(call, token, started).await;
             completer.finish(Settled::from(result));
             runtime::mark_busy();
-        })
+        });
+        Ok(())
     }
 }

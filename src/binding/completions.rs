@@ -81,6 +81,12 @@ struct Batch {
     wake_pending: bool,
 }
 
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.value_ids.is_empty() && self.ids.is_empty()
+    }
+}
+
 /// State shared by a client, its calls in flight and its libuv handle.
 struct Shared {
     batch: Mutex<Batch>,
@@ -261,9 +267,8 @@ impl Shared {
     /// Queues an outcome and wakes the JS thread unless a wake-up is
     /// already on its way.
     fn push(&self, id: u32, outcome: Settled) {
-        let shared = self;
         let wake = {
-            let mut batch = lock(&shared.batch);
+            let mut batch = lock(&self.batch);
             match outcome {
                 Settled::Value(value) => {
                     batch.value_ids.push(id);
@@ -277,13 +282,13 @@ impl Shared {
             !std::mem::replace(&mut batch.wake_pending, true)
         };
         if wake {
-            shared.sending.fetch_add(1, Ordering::SeqCst);
-            if !shared.closed.load(Ordering::SeqCst) {
+            self.sending.fetch_add(1, Ordering::SeqCst);
+            if !self.is_closed() {
                 // SAFETY: not closed, and `close` waits for `sending` to
                 // drop to zero before closing the handle.
-                unsafe { uv_async_send(shared.handle) };
+                unsafe { uv_async_send(self.handle) };
             }
-            shared.sending.fetch_sub(1, Ordering::SeqCst);
+            self.sending.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
@@ -321,18 +326,14 @@ impl Shared {
     unsafe fn deliver(&self) {
         for _ in 0..ROUNDS_PER_WAKE {
             let batch = {
-                let mut batch = lock(&self.batch);
-                if batch.value_ids.is_empty() && batch.ids.is_empty() {
-                    batch.wake_pending = false;
+                let mut queued = lock(&self.batch);
+                if queued.is_empty() {
+                    queued.wake_pending = false;
                     return;
                 }
-                Batch {
-                    value_ids: std::mem::take(&mut batch.value_ids),
-                    values: std::mem::take(&mut batch.values),
-                    ids: std::mem::take(&mut batch.ids),
-                    outcomes: std::mem::take(&mut batch.outcomes),
-                    wake_pending: true,
-                }
+                let batch = std::mem::take(&mut *queued);
+                queued.wake_pending = true;
+                batch
             };
             if self.is_closed() {
                 return;
@@ -353,7 +354,7 @@ impl Shared {
         // Still more after the last round: continue in a later loop turn.
         let more = {
             let mut batch = lock(&self.batch);
-            let more = !(batch.value_ids.is_empty() && batch.ids.is_empty());
+            let more = !batch.is_empty();
             batch.wake_pending = more;
             more
         };

@@ -15,7 +15,6 @@
 //! After that quiet period it sleeps as usual, so an idle client, or one
 //! waiting on a slow server, costs no CPU.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{LazyLock, OnceLock};
 use std::time::{Duration, Instant};
@@ -29,7 +28,8 @@ const BUSY_POLL: Duration = Duration::from_micros(200);
 
 static RUNTIME: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new();
 
-fn runtime() -> Result<&'static Runtime> {
+/// The runtime, started on first use; an error if it could not start.
+pub fn runtime() -> Result<&'static Runtime> {
     RUNTIME
         .get_or_init(|| {
             let runtime = Builder::new_multi_thread()
@@ -43,17 +43,6 @@ fn runtime() -> Result<&'static Runtime> {
         })
         .as_ref()
         .map_err(|message| Error::new(Status::GenericFailure, message.clone()))
-}
-
-/// Starts the runtime if it is not running yet; fails if it cannot start.
-pub fn ensure_started() -> Result<()> {
-    runtime().map(|_| ())
-}
-
-/// Runs a call's future on the I/O thread.
-pub fn spawn(future: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-    runtime()?.spawn(future);
-    Ok(())
 }
 
 /// When calls last started or ended, and whether the poller sleeps.
