@@ -37,7 +37,7 @@ impl NativeClient {
         settle: SettleFunction,
         attempt: Option<Function<AttemptArgs, Promise<NativeRawResponse>>>,
     ) -> Result<Self> {
-        runtime::runtime()?;
+        runtime::io()?;
         let external = match attempt {
             Some(function) => {
                 let function: AttemptFunction = function
@@ -81,16 +81,15 @@ impl NativeClient {
         let client = Arc::clone(&self.inner);
         let call = call.map(CallOptions::from).unwrap_or_default();
         let token = cancel.map(|c| c.token.clone());
-        // Counted as pending only once the runtime is known to be running,
-        // so a call that cannot be spawned never holds the event loop.
-        let io = runtime::runtime()?;
+        // Counted as pending only once the I/O thread is known to be
+        // running, so a call that cannot start never holds the event loop.
+        let io = runtime::io()?;
         let completer = self.completions.start(slot);
-        io.spawn(async move {
-            runtime::mark_busy();
+        io.submit(Box::pin(async move {
             let result = client.refresh_oauth_tokens(call, token, started).await;
             completer.finish(Settled::from(result));
-            runtime::mark_busy();
-        });
+            io.mark_busy();
+        }));
         Ok(())
     }
 }
