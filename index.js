@@ -3,12 +3,15 @@
 // the server list, metadata and HTTPClient of the original SDK.
 
 const { ClientSDK, ServerList, SDK_METADATA, serverURLFromOptions, callRefreshOAuthTokens } = require("./lib/internal/sdk.js");
-const { toError } = require("./lib/internal/outcome.js");
 const { HTTPClient } = require("./lib/http.js");
+
+// The error classes are required on the first failure, not at import:
+// a program whose calls succeed never needs them (start-up time).
+let outcomes;
 
 function valueOrThrow(outcome) {
   if (outcome.kind === "value") return outcome.value;
-  throw toError(outcome);
+  throw (outcomes ??= require("./lib/internal/outcome.js")).toError(outcome);
 }
 
 /** The `internal` operations of a client. */

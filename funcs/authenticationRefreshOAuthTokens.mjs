@@ -1,4 +1,7 @@
-// ESM entry: the same objects as the CommonJS module beside it.
-import cjs from "./authenticationRefreshOAuthTokens.js";
+// ESM entry: the same objects as the CommonJS module beside it, loaded with
+// `require` (see index.mjs at the package root for why).
+import { createRequire } from "node:module";
+
+const cjs = createRequire(import.meta.url)("./authenticationRefreshOAuthTokens.js");
 
 export const { authenticationRefreshOAuthTokens } = cjs;

@@ -7,9 +7,12 @@
 const { NativeClient, CancelHandle } = require("./native.js");
 const { ServerList, SDK_METADATA, serverURLFromOptions } = require("./config.js");
 const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.js");
-const { watch, unwatch } = require("./abort.js");
 const { logAttempts, loggerFor } = require("./debug.js");
-const { attemptThrough } = require("./custom-client.js");
+
+// Required on first use, not at import: most programs never pass a signal
+// or their own HTTPClient, and every module loaded is start-up time.
+let abortBridge;
+let customClient;
 
 const kStart = Symbol("mix.start");
 const kLogger = Symbol("mix.logger");
@@ -36,7 +39,9 @@ class ClientSDK {
         debug: logger !== undefined,
       },
       settlerOf(inFlight),
-      options.httpClient ? attemptThrough(options.httpClient) : undefined,
+      options.httpClient
+        ? (customClient ??= require("./custom-client.js")).attemptThrough(options.httpClient)
+        : undefined,
     );
     const start = starterOf(native, inFlight);
     Object.defineProperty(this, kStart, { value: start });
@@ -158,6 +163,7 @@ function startNative(start, call, handle) {
  * once (see abort.js); the native outcome that follows is then only logged.
  */
 function startWithSignal(start, call, signal, logger) {
+  const { watch, unwatch } = (abortBridge ??= require("./abort.js"));
   const handle = new CancelHandle();
   return new Promise((settle, fail) => {
     watch(signal, handle, () => settle({ kind: "aborted", reason: signal.reason }));
