@@ -31,6 +31,7 @@ use napi::{check_status, sys, Env, Error, JsValue, Result, Status};
 use napi_derive::napi;
 
 use super::outcome::{NativeOutcome, Settled};
+use super::runtime;
 
 /// Completion handles not yet closed, across the process (see
 /// [`open_completion_handles`]).
@@ -266,7 +267,7 @@ impl Drop for Completer {
 impl Shared {
     /// Queues an outcome and wakes the JS thread unless a wake-up is
     /// already on its way.
-    fn push(&self, id: u32, outcome: Settled) {
+    fn push(self: &Arc<Self>, id: u32, outcome: Settled) {
         let wake = {
             let mut batch = lock(&self.batch);
             match outcome {
@@ -282,14 +283,21 @@ impl Shared {
             !std::mem::replace(&mut batch.wake_pending, true)
         };
         if wake {
-            self.sending.fetch_add(1, Ordering::SeqCst);
-            if !self.is_closed() {
-                // SAFETY: not closed, and `close` waits for `sending` to
-                // drop to zero before closing the handle.
-                unsafe { uv_async_send(self.handle) };
-            }
-            self.sending.fetch_sub(1, Ordering::SeqCst);
+            // Calls ending together on the I/O thread share one wake-up.
+            let shared = Arc::clone(self);
+            runtime::after_ready_tasks(move || shared.wake());
         }
+    }
+
+    /// Wakes the JS thread to deliver the batch. Any thread.
+    fn wake(&self) {
+        self.sending.fetch_add(1, Ordering::SeqCst);
+        if !self.is_closed() {
+            // SAFETY: not closed, and `close` waits for `sending` to
+            // drop to zero before closing the handle.
+            unsafe { uv_async_send(self.handle) };
+        }
+        self.sending.fetch_sub(1, Ordering::SeqCst);
     }
 
     fn is_closed(&self) -> bool {

@@ -14,6 +14,13 @@
 //! Here the JS thread only pushes the call to a queue; the I/O thread drains
 //! the queue as it loops, and is woken only when it sleeps.
 //!
+//! Why wake-ups of the JS thread wait for the ready tasks: a call that ends
+//! wakes the JS thread that will settle it, and on virtual machines a
+//! wake-up costs about as much as the rest of the call. Calls that end in
+//! the same pass over the ready tasks should cost one wake-up, not one each,
+//! so their wake-ups are queued with [`after_ready_tasks`] and sent when the
+//! pass is over (at most some tens of microseconds later).
+//!
 //! Why it busy-polls for a moment: waking a sleeping thread costs tens of
 //! microseconds on virtual machines, more than a loopback request itself.
 //! Left alone, each call would pay for it twice on the I/O thread (its start
@@ -23,6 +30,7 @@
 //! After that quiet period it sleeps as usual, so an idle client, or one
 //! waiting on a slow server, costs no CPU.
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -49,6 +57,37 @@ pub struct IoThread {
 
 static IO: OnceLock<std::result::Result<IoThread, String>> = OnceLock::new();
 
+thread_local! {
+    /// Set on the I/O thread only.
+    static ON_IO_THREAD: Cell<bool> = const { Cell::new(false) };
+    /// Work queued by [`after_ready_tasks`], run by the I/O thread's loop.
+    static AFTER_READY: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `work` (a wake-up of a JS thread) on the I/O thread once the tasks
+/// ready to run there have run, or at once on any other thread.
+pub fn after_ready_tasks(work: impl FnOnce() + 'static) {
+    if !ON_IO_THREAD.get() {
+        return work();
+    }
+    AFTER_READY.with_borrow_mut(|queued| queued.push(Box::new(work)));
+    // The loop may be asleep (e.g. a call that ended without marking itself
+    // busy); it runs the queued work as soon as it wakes.
+    if let Some(Ok(io)) = IO.get() {
+        io.activity.mark_busy();
+    }
+}
+
+/// Runs the work queued by [`after_ready_tasks`]; true if there was any.
+fn run_after_ready() -> bool {
+    let queued = AFTER_READY.with_borrow_mut(std::mem::take);
+    let any = !queued.is_empty();
+    for work in queued {
+        work();
+    }
+    any
+}
+
 /// The I/O thread, started on first use; an error if it could not start.
 pub fn io() -> Result<&'static IoThread> {
     IO.get_or_init(start)
@@ -66,6 +105,7 @@ fn start() -> std::result::Result<IoThread, String> {
     std::thread::Builder::new()
         .name("mix-io".into())
         .spawn(|| {
+            ON_IO_THREAD.set(true);
             if let Ok(io) = io() {
                 io.runtime.block_on(io.serve());
             }
@@ -96,12 +136,17 @@ impl IoThread {
         self.submitted.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The I/O thread's loop: starts submitted calls as tasks, and yields
-    /// while calls are active, which makes the runtime poll its sockets and
-    /// timers without blocking between tasks; sleeps once quiet.
+    /// The I/O thread's loop: sends the wake-ups queued while the ready
+    /// tasks ran, starts submitted calls as tasks, and yields while calls
+    /// are active, which makes the runtime poll its sockets and timers
+    /// without blocking between tasks; sleeps once quiet.
+    ///
+    /// The runtime polls this loop whenever it has run out of ready tasks
+    /// (or every 61 tasks), so a queued wake-up waits at most that long.
     async fn serve(&self) {
         let mut starting = Vec::new();
         loop {
+            run_after_ready();
             std::mem::swap(&mut *self.queue(), &mut starting);
             for job in starting.drain(..) {
                 // On the runtime's own thread: a local push, no wake-up.
