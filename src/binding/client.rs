@@ -19,7 +19,10 @@ use super::runtime;
 
 #[napi]
 pub struct NativeClient {
-    inner: Arc<Client>,
+    /// One per I/O thread, each with its own connection pool: a connection
+    /// is driven by the thread that opened it, and a call on another thread
+    /// using it would wake that thread twice per request.
+    shards: Vec<Arc<Client>>,
     completions: Completions,
 }
 
@@ -37,7 +40,7 @@ impl NativeClient {
         settle: SettleFunction,
         attempt: Option<Function<AttemptArgs, Promise<NativeRawResponse>>>,
     ) -> Result<Self> {
-        runtime::io()?;
+        let io = runtime::io()?;
         let external = match attempt {
             Some(function) => {
                 let function: AttemptFunction = function
@@ -49,18 +52,25 @@ impl NativeClient {
             }
             None => None,
         };
-        let config = ClientConfig {
-            server_url: options.server_url,
-            user_agent: options.user_agent,
-            retry: options.retry_config.map(Into::into),
+        let retry = options.retry_config.map(Into::into);
+        let config = || ClientConfig {
+            server_url: options.server_url.clone(),
+            user_agent: options.user_agent.clone(),
+            retry,
             timeout_ms: options.timeout_ms,
             debug: options.debug.unwrap_or(false),
             limits: Limits::default(),
-            external,
+            external: external.clone(),
         };
-        let inner = Client::new(config).map_err(|e| Error::new(Status::InvalidArg, e.detail))?;
+        let shards = (0..io.count())
+            .map(|_| {
+                Client::new(config())
+                    .map(Arc::new)
+                    .map_err(|e| Error::new(Status::InvalidArg, e.detail))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(NativeClient {
-            inner: Arc::new(inner),
+            shards,
             completions: Completions::new(env, settle)?,
         })
     }
@@ -78,18 +88,20 @@ impl NativeClient {
     ) -> Result<()> {
         // The time limit counts from here, before the runtime picks the task up.
         let started = Instant::now();
-        let client = Arc::clone(&self.inner);
         let call = call.map(CallOptions::from).unwrap_or_default();
         let token = cancel.map(|c| c.token.clone());
         // Counted as pending only once the I/O thread is known to be
         // running, so a call that cannot start never holds the event loop.
-        let io = runtime::io()?;
+        let (shard, io) = runtime::io()?.pick();
+        let client = Arc::clone(&self.shards[shard]);
         let completer = self.completions.start(slot);
-        io.submit(Box::pin(async move {
-            let result = client.refresh_oauth_tokens(call, token, started).await;
-            completer.finish(Settled::from(result));
-            io.mark_busy();
-        }));
+        io.submit(|in_flight| {
+            Box::pin(async move {
+                let result = client.refresh_oauth_tokens(call, token, started).await;
+                completer.finish(Settled::from(result));
+                drop(in_flight);
+            })
+        });
         Ok(())
     }
 }

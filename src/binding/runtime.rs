@@ -1,18 +1,28 @@
-//! The I/O thread every call runs on: one per process, shared by all
-//! clients (and all Node worker threads), driving a single-threaded tokio
-//! runtime.
+//! The I/O threads every call runs on: one per core, at most two, per
+//! process, shared by all clients (and all Node worker threads). Each drives
+//! its own single-threaded tokio runtime, and each client keeps one
+//! connection pool per thread (see `client.rs`).
 //!
-//! Why one thread with a current-thread runtime: a client's work per request
-//! is small, and every extra worker is one more thread to wake and to compete
-//! with the JS thread (and, on small machines, with the server) for a core.
-//! The multi-thread scheduler with one worker was measured to cost about a
-//! quarter more CPU per call than this, for its work-stealing bookkeeping.
+//! Why current-thread runtimes, one per thread, rather than one multi-thread
+//! runtime: a call and the connection it uses then always run on the same
+//! thread, so a request never wakes a second thread. The multi-thread
+//! scheduler with one worker was measured to cost about a quarter more CPU
+//! per call, for its work-stealing bookkeeping; with two workers sharing one
+//! pool, each request woke the other worker.
 //!
-//! Why calls are handed over through our own queue: spawning onto a tokio
+//! Why two threads: one thread did the HTTP work of every call, and in the
+//! 64-in-flight benchmark it was busy all the time while the JS thread was
+//! not; whenever the scheduler put it on the core the server was using,
+//! throughput fell by a quarter. Two threads, each taking about half the
+//! calls, share the machine's cores as a multi-thread runtime would. A new
+//! call goes to the thread with the fewest calls in flight (the first on a
+//! tie), so calls made one at a time all stay on the first thread.
+//!
+//! Why calls are handed over through our own queues: spawning onto a tokio
 //! runtime from another thread always wakes the runtime's thread (a write to
 //! an eventfd, then an epoll wake-up), even when that thread is already busy.
-//! Here the JS thread only pushes the call to a queue; the I/O thread drains
-//! the queue as it loops, and is woken only when it sleeps.
+//! Here the JS thread only pushes the call to its I/O thread's queue; the
+//! I/O thread drains the queue as it loops, and is woken only when it sleeps.
 //!
 //! Why wake-ups of the JS thread wait for the ready tasks: a call that ends
 //! wakes the JS thread that will settle it, and on virtual machines a
@@ -23,9 +33,9 @@
 //!
 //! Why it busy-polls for a moment: waking a sleeping thread costs tens of
 //! microseconds on virtual machines, more than a loopback request itself.
-//! Left alone, each call would pay for it twice on the I/O thread (its start
-//! wakes it; the response wakes it again). So after a call starts or ends the
-//! I/O thread keeps polling its sockets and its queue, without sleeping, for
+//! Left alone, each call would pay for it twice on its I/O thread (its start
+//! wakes it; the response wakes it again). So after a call starts or ends
+//! its I/O thread keeps polling its sockets and its queue, without sleeping, for
 //! [`BUSY_POLL`]: back-to-back calls and fast responses then find it awake.
 //! After that quiet period it sleeps as usual, so an idle client, or one
 //! waiting on a slow server, costs no CPU.
@@ -33,7 +43,7 @@
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -41,92 +51,147 @@ use napi::{Error, Result, Status};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
 
-/// How long the I/O thread keeps polling after the last call started or ended.
+/// How long an I/O thread keeps polling after its last call started or ended.
 const BUSY_POLL: Duration = Duration::from_micros(200);
 
-/// A call, ready to run on the I/O thread.
+/// A call, ready to run on an I/O thread.
 pub type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
-/// The I/O thread's runtime, its queue of submitted calls, and whether it
-/// is busy.
+/// One I/O thread: its runtime, its queue of submitted calls, and how busy
+/// it is.
 pub struct IoThread {
     runtime: Runtime,
     submitted: Mutex<Vec<Job>>,
     activity: Activity,
+    /// Calls submitted to this thread and not yet ended.
+    in_flight: AtomicUsize,
 }
 
-static IO: OnceLock<std::result::Result<IoThread, String>> = OnceLock::new();
+/// The I/O threads ("shards"), each with its own runtime (and, per client,
+/// its own connection pool).
+pub struct IoThreads {
+    shards: Box<[IoThread]>,
+}
+
+/// At most this many I/O threads, fewer on machines with fewer cores.
+const MAX_SHARDS: usize = 2;
+
+static IO: OnceLock<std::result::Result<IoThreads, String>> = OnceLock::new();
 
 thread_local! {
-    /// Set on the I/O thread only.
-    static ON_IO_THREAD: Cell<bool> = const { Cell::new(false) };
+    /// The thread's index in `IoThreads::shards`, on an I/O thread only.
+    static SHARD: Cell<Option<usize>> = const { Cell::new(None) };
     /// Work queued by [`after_ready_tasks`], run by the I/O thread's loop.
     static AFTER_READY: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `work` (a wake-up of a JS thread) on the I/O thread once the tasks
-/// ready to run there have run, or at once on any other thread.
+/// Runs `work` (a wake-up of a JS thread) on this I/O thread once the tasks
+/// ready to run here have run, or at once on any other thread.
 pub fn after_ready_tasks(work: impl FnOnce() + 'static) {
-    if !ON_IO_THREAD.get() {
+    let Some(shard) = SHARD.get() else {
         return work();
-    }
+    };
     AFTER_READY.with_borrow_mut(|queued| queued.push(Box::new(work)));
     // The loop may be asleep (e.g. a call that ended without marking itself
     // busy); it runs the queued work as soon as it wakes.
     if let Some(Ok(io)) = IO.get() {
-        io.activity.mark_busy();
+        if let Some(thread) = io.shards.get(shard) {
+            thread.activity.mark_busy();
+        }
     }
 }
 
-/// Runs the work queued by [`after_ready_tasks`]; true if there was any.
-fn run_after_ready() -> bool {
-    let queued = AFTER_READY.with_borrow_mut(std::mem::take);
-    let any = !queued.is_empty();
-    for work in queued {
+/// Runs the work queued by [`after_ready_tasks`].
+fn run_after_ready() {
+    for work in AFTER_READY.with_borrow_mut(std::mem::take) {
         work();
     }
-    any
 }
 
-/// The I/O thread, started on first use; an error if it could not start.
-pub fn io() -> Result<&'static IoThread> {
+/// The I/O threads, started on first use; an error if they could not start.
+pub fn io() -> Result<&'static IoThreads> {
     IO.get_or_init(start)
         .as_ref()
         .map_err(|message| Error::new(Status::GenericFailure, message.clone()))
 }
 
-fn start() -> std::result::Result<IoThread, String> {
-    let runtime = Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("could not start the I/O runtime: {e}"))?;
-    // The thread looks the runtime up through `io()`, which waits until
-    // this initialisation has returned.
-    std::thread::Builder::new()
-        .name("mix-io".into())
-        .spawn(|| {
-            ON_IO_THREAD.set(true);
-            if let Ok(io) = io() {
-                io.runtime.block_on(io.serve());
-            }
-        })
-        .map_err(|e| format!("could not start the I/O thread: {e}"))?;
-    Ok(IoThread {
-        runtime,
-        submitted: Mutex::new(Vec::new()),
-        activity: Activity::new(),
+fn start() -> std::result::Result<IoThreads, String> {
+    let count = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_SHARDS);
+    let mut shards = Vec::with_capacity(count);
+    for shard in 0..count {
+        let runtime = Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("could not start the I/O runtime: {e}"))?;
+        // The thread looks its runtime up through `io()`, which waits until
+        // this initialisation has returned.
+        std::thread::Builder::new()
+            .name(format!("mix-io-{shard}"))
+            .spawn(move || {
+                SHARD.set(Some(shard));
+                if let Ok(io) = io() {
+                    if let Some(thread) = io.shards.get(shard) {
+                        thread.runtime.block_on(thread.serve());
+                    }
+                }
+            })
+            .map_err(|e| format!("could not start the I/O thread: {e}"))?;
+        shards.push(IoThread {
+            runtime,
+            submitted: Mutex::new(Vec::new()),
+            activity: Activity::new(),
+            in_flight: AtomicUsize::new(0),
+        });
+    }
+    Ok(IoThreads {
+        shards: shards.into_boxed_slice(),
     })
 }
 
-impl IoThread {
-    /// Queues a call to run on the I/O thread, waking it if it sleeps.
-    pub fn submit(&self, job: Job) {
-        self.queue().push(job);
-        self.activity.mark_busy();
+impl IoThreads {
+    /// How many I/O threads there are (each client keeps a pool per thread).
+    pub fn count(&self) -> usize {
+        self.shards.len()
     }
 
-    /// Called on the I/O thread as a call ends: keeps it polling a while.
-    pub fn mark_busy(&self) {
+    /// The thread for a new call: the one with the fewest calls in flight,
+    /// the first of those on a tie, so that calls made one at a time always
+    /// run on the same thread and find its connections and its polling warm.
+    pub fn pick(&'static self) -> (usize, &'static IoThread) {
+        let mut best = 0;
+        let mut least = usize::MAX;
+        for (shard, thread) in self.shards.iter().enumerate() {
+            let load = thread.in_flight.load(Ordering::Relaxed);
+            if load < least {
+                best = shard;
+                least = load;
+            }
+        }
+        (best, &self.shards[best])
+    }
+}
+
+/// Counts a call in flight on its thread until dropped (at the end of the
+/// call's task, or as it unwinds).
+pub struct InFlightGuard(&'static IoThread);
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.0.activity.mark_busy();
+    }
+}
+
+impl IoThread {
+    /// Queues a call to run on this I/O thread, waking it if it sleeps.
+    /// The job gets the guard that counts it in flight (drop it when the
+    /// call ends).
+    pub fn submit(&'static self, job: impl FnOnce(InFlightGuard) -> Job) {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        let job = job(InFlightGuard(self));
+        self.queue().push(job);
         self.activity.mark_busy();
     }
 
