@@ -98,7 +98,7 @@ struct Shared {
     handle_layout: Layout,
     /// Set once, on the JS thread, before the handle is closed.
     closed: AtomicBool,
-    /// Workers between checking `closed` and returning from `uv_async_send`.
+    /// Threads between checking `closed` and returning from `uv_async_send`.
     sending: AtomicUsize,
     // The fields below are only touched on the JS thread.
     env: sys::napi_env,
@@ -312,7 +312,7 @@ impl Shared {
         if self.closed.swap(true, Ordering::SeqCst) {
             return;
         }
-        // A worker that saw `closed` unset may still be inside
+        // A thread that saw `closed` unset may still be inside
         // `uv_async_send`; that takes a few instructions.
         while self.sending.load(Ordering::SeqCst) != 0 {
             std::hint::spin_loop();

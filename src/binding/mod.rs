@@ -1,6 +1,6 @@
 //! The napi surface consumed by `index.js` (generated into `binding.js` /
 //! `binding.d.ts`): the client class, the cancellation handle, the outcome
-//! objects and synchronous helpers; plus the runtime the calls run on and
+//! objects and synchronous helpers; plus the I/O threads the calls run on and
 //! the way their outcomes get back to JS. Nothing here decides how a call
 //! behaves; it converts values and maps `mix-core` results to plain objects.
 

@@ -19,7 +19,9 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(message) => return fail(&message),
     };
-    // Multi-thread with the default worker count, as the addon's runtime is.
+    // Multi-thread with the default worker count (one per core): what a
+    // pure-Rust program would use. The addon instead runs one single-threaded
+    // runtime per I/O thread (src/binding/runtime.rs), up to two.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
