@@ -5,7 +5,7 @@
 //! JS thread made while holding the function's queue lock. Profiling the
 //! benchmark showed the JS thread and the tokio workers taking turns
 //! blocking on that lock (a third of all context switches). Instead each
-//! client owns one libuv async handle and one queue: the I/O thread, as it
+//! client owns one libuv async handle and one queue: an I/O thread, as it
 //! finishes a call, pushes its outcome and, only if no wake-up is already on
 //! its way, calls `uv_async_send` (lock-free, outside our own lock) once it
 //! has run its other ready tasks (see `runtime::after_ready_tasks`), so that
