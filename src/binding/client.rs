@@ -90,7 +90,7 @@ impl NativeClient {
         let started = Instant::now();
         let call = call.map(CallOptions::from).unwrap_or_default();
         let token = cancel.map(|c| c.token.clone());
-        // Counted as pending only once the I/O thread is known to be
+        // Counted as pending only once the I/O threads are known to be
         // running, so a call that cannot start never holds the event loop.
         let (shard, io) = runtime::io()?.pick();
         let client = Arc::clone(&self.shards[shard]);

@@ -285,7 +285,7 @@ impl Shared {
             !std::mem::replace(&mut batch.wake_pending, true)
         };
         if wake {
-            // Calls ending together on the I/O thread share one wake-up.
+            // Calls ending together on an I/O thread share one wake-up.
             let shared = Arc::clone(self);
             runtime::after_ready_tasks(move || shared.wake());
         }
