@@ -43,7 +43,7 @@
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -62,7 +62,7 @@ pub type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 pub struct IoThread {
     runtime: Runtime,
     submitted: Mutex<Vec<Job>>,
-    activity: Activity,
+    sleep: Sleep,
     /// Calls submitted to this thread and not yet ended.
     in_flight: AtomicUsize,
 }
@@ -83,6 +83,11 @@ thread_local! {
     static SHARD: Cell<Option<usize>> = const { Cell::new(None) };
     /// Work queued by [`after_ready_tasks`], run by the I/O thread's loop.
     static AFTER_READY: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
+    /// A call ended on this thread since its loop last looked (which then
+    /// keeps polling for [`BUSY_POLL`]). A flag rather than a time stamp: the
+    /// loop reads the clock once per pass, and reading it per call as well
+    /// showed up in profiles.
+    static CALL_ENDED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs `work` (a wake-up of a JS thread) on this I/O thread once the tasks
@@ -92,11 +97,12 @@ pub fn after_ready_tasks(work: impl FnOnce() + 'static) {
         return work();
     };
     AFTER_READY.with_borrow_mut(|queued| queued.push(Box::new(work)));
-    // The loop may be asleep (e.g. a call that ended without marking itself
-    // busy); it runs the queued work as soon as it wakes.
+    CALL_ENDED.set(true);
+    // The loop may sleep while this thread runs a call's task (one whose
+    // response came after the quiet period): wake it to run the work.
     if let Some(Ok(io)) = IO.get() {
         if let Some(thread) = io.shards.get(shard) {
-            thread.activity.mark_busy();
+            thread.sleep.wake();
         }
     }
 }
@@ -141,7 +147,7 @@ fn start() -> std::result::Result<IoThreads, String> {
         shards.push(IoThread {
             runtime,
             submitted: Mutex::new(Vec::new()),
-            activity: Activity::new(),
+            sleep: Sleep::default(),
             in_flight: AtomicUsize::new(0),
         });
     }
@@ -180,7 +186,9 @@ pub struct InFlightGuard(&'static IoThread);
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
-        self.0.activity.mark_busy();
+        // Dropped by the call's task on its I/O thread (elsewhere the flag
+        // is never read).
+        CALL_ENDED.set(true);
     }
 }
 
@@ -192,7 +200,7 @@ impl IoThread {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         let job = job(InFlightGuard(self));
         self.queue().push(job);
-        self.activity.mark_busy();
+        self.sleep.wake();
     }
 
     fn queue(&self) -> std::sync::MutexGuard<'_, Vec<Job>> {
@@ -203,69 +211,56 @@ impl IoThread {
 
     /// The I/O thread's loop: sends the wake-ups queued while the ready
     /// tasks ran, starts submitted calls as tasks, and yields while calls
-    /// are active, which makes the runtime poll its sockets and timers
-    /// without blocking between tasks; sleeps once quiet.
+    /// started or ended in the last [`BUSY_POLL`], which makes the runtime
+    /// poll its sockets and timers without blocking between tasks; sleeps
+    /// once quiet.
     ///
     /// The runtime polls this loop whenever it has run out of ready tasks
     /// (or every 61 tasks), so a queued wake-up waits at most that long.
     async fn serve(&self) {
         let mut starting = Vec::new();
+        let mut last_activity = Instant::now();
         loop {
             run_after_ready();
             std::mem::swap(&mut *self.queue(), &mut starting);
+            let started = !starting.is_empty();
             for job in starting.drain(..) {
                 // On the runtime's own thread: a local push, no wake-up.
                 tokio::spawn(job);
             }
-            if !self.activity.quiet() {
+            let now = Instant::now();
+            if started || CALL_ENDED.replace(false) {
+                last_activity = now;
+            }
+            if now.duration_since(last_activity) < BUSY_POLL {
                 tokio::task::yield_now().await;
                 continue;
             }
-            self.activity.asleep.store(true, Ordering::SeqCst);
-            // A call submitted or marked busy between the check above and
-            // the store would not have woken us: look once more.
-            if !self.activity.quiet() || !self.queue().is_empty() {
-                self.activity.asleep.store(false, Ordering::SeqCst);
+            self.sleep.asleep.store(true, Ordering::SeqCst);
+            // A call submitted between the look at the queue above and the
+            // store would not have woken us: look once more.
+            if !self.queue().is_empty() {
+                self.sleep.asleep.store(false, Ordering::SeqCst);
                 continue;
             }
-            self.activity.wake.notified().await;
+            self.sleep.notified.notified().await;
         }
     }
 }
 
-/// When calls last started or ended, and whether the I/O thread sleeps.
-struct Activity {
-    epoch: Instant,
-    /// Nanoseconds since `epoch` of the last start or end of a call.
-    last: AtomicU64,
-    /// The loop is asleep (or about to be) and must be woken by `wake`.
+/// Whether an I/O thread's loop sleeps, and how to wake it.
+#[derive(Default)]
+struct Sleep {
+    /// The loop is asleep (or about to be) and must be woken by `notified`.
     asleep: AtomicBool,
-    wake: Notify,
+    notified: Notify,
 }
 
-impl Activity {
-    fn new() -> Activity {
-        Activity {
-            epoch: Instant::now(),
-            last: AtomicU64::new(0),
-            asleep: AtomicBool::new(false),
-            wake: Notify::new(),
-        }
-    }
-
-    fn now(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
-    }
-
-    fn quiet(&self) -> bool {
-        let since = self.now().saturating_sub(self.last.load(Ordering::SeqCst));
-        since >= BUSY_POLL.as_nanos() as u64
-    }
-
-    fn mark_busy(&self) {
-        self.last.store(self.now(), Ordering::SeqCst);
+impl Sleep {
+    /// Wakes the loop if it sleeps (called after queueing a call).
+    fn wake(&self) {
         if self.asleep.swap(false, Ordering::SeqCst) {
-            self.wake.notify_one();
+            self.notified.notify_one();
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and the shared transport. Building the request of a call happens here;
 //! running it is the engine's job.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
@@ -49,20 +50,24 @@ impl Client {
     }
 
     /// The URL of an operation for this call: the per-call base when given.
-    pub(crate) fn url(&self, call: &CallOptions, operation_path: &str) -> Result<Url, ClientError> {
+    pub(crate) fn url(
+        &self,
+        call: &CallOptions,
+        operation_path: &str,
+    ) -> Result<Cow<'_, Url>, ClientError> {
         match &call.server_url {
             None => {
                 if let Some((path, url)) = self.joined.get() {
                     if path == operation_path {
-                        return Ok(url.clone());
+                        return Ok(Cow::Borrowed(url));
                     }
                 }
                 let url = join(&self.base, operation_path);
                 let _ = self.joined.set((operation_path.to_owned(), url.clone()));
-                Ok(url)
+                Ok(Cow::Owned(url))
             }
             Some(raw) => parse_base(raw)
-                .map(|base| join(&base, operation_path))
+                .map(|base| Cow::Owned(join(&base, operation_path)))
                 .map_err(|e| ClientError::invalid_request(e.to_string())),
         }
     }
@@ -71,7 +76,13 @@ impl Client {
     /// default of the same name, except `user-agent` (only the client's
     /// `userAgent` option sets it, as in the original). Several values for one
     /// name are joined with `, `, as `Headers` does.
-    pub(crate) fn headers(&self, extra: &[(String, String)]) -> Result<HeaderMap, ClientError> {
+    pub(crate) fn headers(
+        &self,
+        extra: &[(String, String)],
+    ) -> Result<Cow<'_, HeaderMap>, ClientError> {
+        if extra.is_empty() {
+            return Ok(Cow::Borrowed(&self.default_headers));
+        }
         let mut headers = self.default_headers.clone();
         let mut replaced: Vec<HeaderName> = Vec::new();
         for (name, value) in extra {
@@ -95,7 +106,7 @@ impl Client {
                 replaced.push(name);
             }
         }
-        Ok(headers)
+        Ok(Cow::Owned(headers))
     }
 }
 
@@ -141,7 +152,8 @@ mod tests {
 
     #[test]
     fn call_headers_replace_defaults_but_not_the_user_agent() {
-        let h = client()
+        let client = client();
+        let h = client
             .headers(&pairs(&[
                 ("Accept", "text/plain"),
                 ("User-Agent", "x"),
@@ -155,7 +167,8 @@ mod tests {
 
     #[test]
     fn repeated_names_are_joined_like_headers_does() {
-        let h = client()
+        let client = client();
+        let h = client
             .headers(&pairs(&[("x-a", "1"), ("X-A", "2")]))
             .unwrap();
         assert_eq!(h["x-a"], "1, 2");
@@ -173,7 +186,8 @@ mod tests {
 
     #[test]
     fn latin1_values_are_sent_as_single_bytes() {
-        let h = client().headers(&pairs(&[("x-a", "é")])).unwrap();
+        let client = client();
+        let h = client.headers(&pairs(&[("x-a", "é")])).unwrap();
         assert_eq!(h["x-a"].as_bytes(), &[0xE9]);
     }
 }

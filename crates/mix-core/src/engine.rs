@@ -11,6 +11,7 @@
 //! - A wait that would end past `maxElapsedTime` or the deadline is never
 //!   started: the last result is returned instead.
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, DATE, RETRY_AFTER};
@@ -24,11 +25,12 @@ use crate::redact;
 use crate::retry::{next_step, parse_retry_after, NextStep, RetryCodes};
 use crate::transport::{Head, Transport};
 
-/// A request ready to send.
-pub struct Prepared {
+/// A request ready to send. The URL and headers are usually the client's
+/// own, borrowed: each attempt hands reqwest a copy anyway.
+pub struct Prepared<'a> {
     pub method: Method,
-    pub url: Url,
-    pub headers: HeaderMap,
+    pub url: Cow<'a, Url>,
+    pub headers: Cow<'a, HeaderMap>,
 }
 
 /// The limits of one call.
@@ -62,7 +64,7 @@ pub struct AttemptLog {
 
 pub async fn execute(
     transport: &Transport,
-    request: &Prepared,
+    request: &Prepared<'_>,
     policy: &Policy,
     cancel: Option<&CancellationToken>,
     log: Option<&mut Vec<AttemptLog>>,
@@ -92,7 +94,7 @@ pub async fn execute(
 
 async fn attempts(
     transport: &Transport,
-    request: &Prepared,
+    request: &Prepared<'_>,
     policy: &Policy,
     mut log: Option<&mut Vec<AttemptLog>>,
 ) -> Final {
@@ -199,7 +201,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     parse_retry_after(value, date, SystemTime::now())
 }
 
-fn request_log(request: &Prepared) -> AttemptLog {
+fn request_log(request: &Prepared<'_>) -> AttemptLog {
     AttemptLog {
         method: request.method.to_string(),
         url: request.url.to_string(),

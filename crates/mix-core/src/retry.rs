@@ -17,10 +17,23 @@ pub const JITTER_FRACTION: f64 = 0.1;
 
 /// Status codes a policy retries: exact codes (`"408"`) and hundreds ranges
 /// (`"5XX"`, any case). Entries that are neither are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Held as one bit per three-digit status, so parsing a call's codes
+/// allocates nothing and a lookup is one test: every call builds its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryCodes {
-    exact: Vec<u16>,
-    hundreds: Vec<u16>,
+    bits: [u64; STATUS_WORDS],
+}
+
+/// Words of 64 bits covering the statuses 0–999.
+const STATUS_WORDS: usize = 1000_usize.div_ceil(64);
+
+impl Default for RetryCodes {
+    fn default() -> RetryCodes {
+        RetryCodes {
+            bits: [0; STATUS_WORDS],
+        }
+    }
 }
 
 impl RetryCodes {
@@ -34,16 +47,25 @@ impl RetryCodes {
             }
             let rest = &code[1..];
             if rest.eq_ignore_ascii_case("xx") {
-                parsed.hundreds.push(u16::from(bytes[0] - b'0'));
+                let first = u16::from(bytes[0] - b'0') * 100;
+                (first..first + 100).for_each(|status| parsed.insert(status));
             } else if let Ok(exact) = code.parse::<u16>() {
-                parsed.exact.push(exact);
+                parsed.insert(exact);
             }
         }
         parsed
     }
 
+    fn insert(&mut self, status: u16) {
+        if let Some(word) = self.bits.get_mut(usize::from(status / 64)) {
+            *word |= 1 << (status % 64);
+        }
+    }
+
     pub fn matches(&self, status: u16) -> bool {
-        self.exact.contains(&status) || self.hundreds.contains(&(status / 100))
+        self.bits
+            .get(usize::from(status / 64))
+            .is_some_and(|word| word & (1 << (status % 64)) != 0)
     }
 }
 
@@ -199,6 +221,8 @@ mod tests {
         assert!(codes.matches(408) && codes.matches(429));
         assert!(!codes.matches(404) && !codes.matches(200));
         assert!(!RetryCodes::parse::<&str>(&[]).matches(503));
+        assert!(!codes.matches(499) && !codes.matches(600) && !codes.matches(1000));
+        assert!(RetryCodes::parse(&["0xx"]).matches(0) && RetryCodes::parse(&["999"]).matches(999));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! jumps straight to the next timer; loopback I/O between the engine and the
 //! server (both on this runtime) is ready before that happens.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -137,8 +138,8 @@ async fn run(url: Url, policy: &Policy, cancel: Option<&CancellationToken>) -> F
     let transport = Transport::new(Limits::default(), None).unwrap();
     let request = Prepared {
         method: Method::POST,
-        url,
-        headers: HeaderMap::new(),
+        url: Cow::Owned(url),
+        headers: Cow::Owned(HeaderMap::new()),
     };
     execute(&transport, &request, policy, cancel, None).await
 }

@@ -1,6 +1,8 @@
 //! `refreshOAuthTokens`: `POST {base}/internal/auth/refresh-tokens`, no body.
 //! 200 JSON is the value; 500 JSON the `ErrorResponse`; see [`crate::decode`].
 
+use std::sync::LazyLock;
+
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use tokio::time::Instant;
@@ -14,6 +16,10 @@ use crate::operations::{content_type, header_pairs, CallOutcome, CallResult, Res
 use crate::retry::RetryCodes;
 
 pub const PATH: &str = "/internal/auth/refresh-tokens";
+
+/// The statuses retried when a call names none, parsed once.
+static DEFAULT_CODES: LazyLock<RetryCodes> =
+    LazyLock::new(|| RetryCodes::parse(&DEFAULT_RETRY_CODES));
 
 impl Client {
     /// Runs the operation. `started` is when the caller made the call: the
@@ -49,7 +55,7 @@ impl Client {
                     retry: effective_retry(call.retry, self.retry),
                     codes: match &call.retry_codes {
                         Some(codes) => RetryCodes::parse(codes),
-                        None => RetryCodes::parse(&DEFAULT_RETRY_CODES),
+                        None => *DEFAULT_CODES,
                     },
                     deadline: effective_timeout(call.timeout_ms, self.timeout_ms)
                         .and_then(|limit| started.checked_add(limit)),
