@@ -39,6 +39,15 @@
 //! [`BUSY_POLL`]: back-to-back calls and fast responses then find it awake.
 //! After that quiet period it sleeps as usual, so an idle client, or one
 //! waiting on a slow server, costs no CPU.
+//!
+//! Why it yields the core on each pass while polling: Linux's scheduler
+//! (EEVDF) need not preempt a running thread as soon as another thread on
+//! its core wakes, so an I/O thread polling on the core of the server (in
+//! the benchmark) or of the JS thread could delay them for up to a time
+//! slice. Each polling pass therefore calls `sched_yield` first, which hands
+//! the core over at once if another thread is waiting for it, and otherwise
+//! returns at once. Measured with 64 calls in flight, alternating runs:
+//! about a tenth more calls per second, and the slowest runs much less slow.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -233,6 +242,9 @@ impl IoThread {
                 last_activity = now;
             }
             if now.duration_since(last_activity) < BUSY_POLL {
+                // Hand the core to any other thread waiting for it first
+                // (see "Why it yields the core" above).
+                std::thread::yield_now();
                 tokio::task::yield_now().await;
                 continue;
             }
