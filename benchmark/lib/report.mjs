@@ -92,6 +92,15 @@ export function printReport(summary) {
   ]);
   lines.push(...table([header, ...rows]));
   lines.push("");
+  // Every round's throughput, in run order: on a noisy machine the spread
+  // says how far one run's ratios can be trusted.
+  const perRound = meta.clients
+    .filter((c) => summary.rounds.throughput?.[c]?.length)
+    .map((c) => `${c} ${summary.rounds.throughput[c].map((x) => fmt.int(x.callsPerSec)).join(" / ")}`);
+  if (perRound.length) {
+    lines.push(`throughput by round (calls/s): ${perRound.join("; ")}`);
+    lines.push("");
+  }
   if (startup) {
     lines.push(
       `start-up (${startup.runs} runs, via ${startup.loadedVia}): bare node ${startup.bareMs.toFixed(1)} ms, ` +
