@@ -18,8 +18,8 @@ pub const JITTER_FRACTION: f64 = 0.1;
 /// Status codes a policy retries: exact codes (`"408"`) and hundreds ranges
 /// (`"5XX"`, any case). Entries that are neither are ignored.
 ///
-/// Held as one bit per three-digit status, so parsing a call's codes
-/// allocates nothing and a lookup is one test: every call builds its own.
+/// Held as one bit per three-digit status, so parsing a call's own codes
+/// allocates nothing and a lookup is one test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryCodes {
     bits: [u64; STATUS_WORDS],

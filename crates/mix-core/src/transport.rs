@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
-use reqwest::{Method, Request, Response, Url};
+use reqwest::{Method, Response, Url};
 
 use crate::config::Limits;
 use crate::error::{ClientError, ClientErrorKind};
@@ -93,15 +93,13 @@ impl Transport {
     ) -> Result<Head, ClientError> {
         match &self.sender {
             Sender::Reqwest(client) => {
-                // Built directly rather than through a `RequestBuilder`,
-                // which would merge a second copy of the headers in one by one.
-                let mut request = Request::new(method.clone(), url.clone());
-                *request.headers_mut() = headers.clone();
-                // An explicit empty body makes the request carry
-                // `content-length: 0`, as fetch does for a body-less POST.
-                *request.body_mut() = Some(Vec::new().into());
                 let mut response = client
-                    .execute(request)
+                    .request(method.clone(), url.clone())
+                    .headers(headers.clone())
+                    // An explicit empty body makes the request carry
+                    // `content-length: 0`, as fetch does for a body-less POST.
+                    .body(Vec::new())
+                    .send()
                     .await
                     .map_err(|e| ClientError::from_reqwest(&e, url))?;
                 Ok(Head {
