@@ -5,11 +5,12 @@
 // from the start of the process). That boot time is Node initialising before
 // any code of the package or of the baseline runs: the same work in both,
 // yet it varies by some 40 ms from process to process on a noisy VM, which
-// made a difference of wall-time medians move by ±7 ms between runs. So it
-// is taken out of each run: the figure is the median of (wall − boot) over
-// the loading runs minus the same over the bare runs. What the package adds
-// at exit (its threads and handles) stays in. The plain difference of the
-// wall-time medians is reported beside it.
+// made the difference of wall-time medians (40 runs each) land anywhere from
+// +10 to +30 ms for the same code. So it is taken out of each run: the
+// figure is the median of (wall − boot) over the loading runs minus the same
+// over the bare runs. What the package adds at exit (its threads and
+// handles) stays in. The plain difference of the wall-time medians is
+// reported beside it.
 
 import { spawnSync } from "node:child_process";
 
