@@ -88,8 +88,8 @@ const MAX_SHARDS: usize = 2;
 static IO: OnceLock<std::result::Result<IoThreads, String>> = OnceLock::new();
 
 thread_local! {
-    /// The thread's index in `IoThreads::shards`, on an I/O thread only.
-    static SHARD: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The I/O thread this is, on an I/O thread only.
+    static CURRENT: Cell<Option<&'static IoThread>> = const { Cell::new(None) };
     /// Work queued by [`after_ready_tasks`], run by the I/O thread's loop.
     static AFTER_READY: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
     /// A call ended on this thread since its loop last looked (which then
@@ -102,18 +102,13 @@ thread_local! {
 /// Runs `work` (a wake-up of a JS thread) on this I/O thread once the tasks
 /// ready to run here have run, or at once on any other thread.
 pub fn after_ready_tasks(work: impl FnOnce() + 'static) {
-    let Some(shard) = SHARD.get() else {
+    let Some(thread) = CURRENT.get() else {
         return work();
     };
     AFTER_READY.with_borrow_mut(|queued| queued.push(Box::new(work)));
-    CALL_ENDED.set(true);
     // The loop may sleep while this thread runs a call's task (one whose
     // response came after the quiet period): wake it to run the work.
-    if let Some(Ok(io)) = IO.get() {
-        if let Some(thread) = io.shards.get(shard) {
-            thread.sleep.wake();
-        }
-    }
+    thread.sleep.wake();
 }
 
 /// Runs the work queued by [`after_ready_tasks`].
@@ -145,11 +140,9 @@ fn start() -> std::result::Result<IoThreads, String> {
         std::thread::Builder::new()
             .name(format!("mix-io-{shard}"))
             .spawn(move || {
-                SHARD.set(Some(shard));
-                if let Ok(io) = io() {
-                    if let Some(thread) = io.shards.get(shard) {
-                        thread.runtime.block_on(thread.serve());
-                    }
+                if let Some(thread) = io().ok().and_then(|io| io.shards.get(shard)) {
+                    CURRENT.set(Some(thread));
+                    thread.runtime.block_on(thread.serve());
                 }
             })
             .map_err(|e| format!("could not start the I/O thread: {e}"))?;
@@ -269,7 +262,8 @@ struct Sleep {
 }
 
 impl Sleep {
-    /// Wakes the loop if it sleeps (called after queueing a call).
+    /// Wakes the loop if it sleeps (called after queueing a call or work
+    /// for the loop to run).
     fn wake(&self) {
         if self.asleep.swap(false, Ordering::SeqCst) {
             self.notified.notify_one();
