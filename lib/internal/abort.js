@@ -26,8 +26,8 @@ function watch(signal, handle, onCallAbort) {
       handles.clear();
     };
     entry = { handles, onAbort };
-    watched.set(signal, entry);
     signal.addEventListener("abort", onAbort, { once: true });
+    watched.set(signal, entry);
   }
   entry.handles.set(handle, onCallAbort);
 }

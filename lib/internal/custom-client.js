@@ -3,6 +3,10 @@
 // their own HTTPClient: the Rust engine still decides retries, waits and time
 // limits; each attempt goes through `httpClient.request`, so its hooks and
 // fetcher see every one. Failures are classified here, as the original does.
+//
+// Each Request carries a signal that aborts when the engine gives up on the
+// attempt (the call's time limit, the caller's abort, a worker shutting
+// down), so the fetch and its socket close at once (see src/binding/fetch.rs).
 
 /** The original SDK's test for a failed connection from fetch and friends. */
 function isConnectionError(err) {
@@ -15,25 +19,48 @@ function isConnectionError(err) {
   );
 }
 
+/**
+ * The native client's attempt function: `(id, method, url, headers)` sends
+ * attempt `id`; `(id, null)` cancels it (the binding calls it that way only
+ * after the attempt itself, so an unknown id has already finished).
+ */
 function attemptThrough(httpClient) {
-  return async (method, url, flatHeaders) => {
-    try {
-      const headers = new Headers();
-      for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
-      const response = await httpClient.request(new Request(url, { method, headers }));
-      const body = await response.text();
-      const pairs = [];
-      for (const [name, value] of response.headers) pairs.push(name, value);
-      return { status: response.status, headers: pairs, body };
-    } catch (err) {
-      const cause = err?.cause ?? err;
-      return {
-        errorKind: isConnectionError(err) ? "connection" : "unexpected",
-        errorMessage: String(cause?.message ?? cause),
-        errorCode: typeof cause?.code === "string" ? cause.code : undefined,
-      };
+  const inFlight = new Map(); // id -> AbortController
+  return (id, method, url, flatHeaders) => {
+    if (method == null) {
+      inFlight.get(id)?.abort(new DOMException("This operation was aborted", "AbortError"));
+      inFlight.delete(id);
+      return undefined;
     }
+    const controller = new AbortController();
+    inFlight.set(id, controller);
+    return send(httpClient, method, url, flatHeaders, controller.signal).finally(() => inFlight.delete(id));
   };
+}
+
+async function send(httpClient, method, url, flatHeaders, signal) {
+  try {
+    const headers = new Headers();
+    for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
+    const response = await httpClient.request(new Request(url, { method, headers, signal }));
+    const body = await response.text();
+    const pairs = [];
+    for (const [name, value] of response.headers) pairs.push(name, value);
+    return { status: response.status, headers: pairs, body };
+  } catch (err) {
+    let cause, message;
+    try {
+      cause = err?.cause ?? err;
+      message = String(cause?.message ?? cause);
+    } catch {
+      message = "the HTTP client failed with an error that cannot be shown";
+    }
+    return {
+      errorKind: isConnectionError(err) ? "connection" : "unexpected",
+      errorMessage: message,
+      errorCode: typeof cause?.code === "string" ? cause.code : undefined,
+    };
+  }
 }
 
 module.exports = { attemptThrough };

@@ -29,6 +29,11 @@ function logAttempts(logger, attempts) {
   }
 }
 
+/** Problems the client met setting up its trust store (see pool.rs). */
+function logWarnings(logger, warnings) {
+  for (const warning of warnings) logger.log(`Warning: ${warning}`);
+}
+
 /** The logger a client uses: its debugLogger, else console when MIX_DEBUG is set. */
 function loggerFor(options) {
   if (options.debugLogger) return options.debugLogger;
@@ -36,4 +41,4 @@ function loggerFor(options) {
   return flag && flag !== "0" && flag !== "false" ? console : undefined;
 }
 
-module.exports = { logAttempts, loggerFor };
+module.exports = { logAttempts, logWarnings, loggerFor };

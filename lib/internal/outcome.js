@@ -51,8 +51,9 @@ function toError(o) {
     case "connection":
       return new errors.ConnectionError("Unable to make request", { cause: causeError(o) });
     case "timeout":
+      // `reason` is set when the caller's signal timed out (see sdk.js).
       return new errors.RequestTimeoutError("Request timed out", {
-        cause: new DOMException(o.detail, "TimeoutError"),
+        cause: o.reason ?? new DOMException(o.detail, "TimeoutError"),
       });
     case "aborted":
       // `reason` is set by the caller's side from signal.reason.

@@ -1,13 +1,17 @@
 "use strict";
 // The base of Mix and MixCore: checks options, resolves the server URL and
-// owns the native client (one connection pool per instance). Also runs a
-// call: the only per-call JS work is option normalisation (skipped when a
-// call has none) and bridging the caller's AbortSignal.
+// owns the native client (its connections live in process-wide pools, see
+// crates/mix-core/src/pool.rs). Also runs a call: the only per-call JS work
+// is option normalisation (skipped when a call has none) and bridging the
+// caller's AbortSignal. Whatever a caller passes, starting a call never
+// throws: the promise resolves with an outcome, and the public methods turn
+// a failed outcome into a rejection or a failed Result.
 
-const { NativeClient, CancelHandle } = require("./native.js");
+const { NativeClient } = require("./native.js");
 const { ServerList, SDK_METADATA, serverURLFromOptions } = require("./config.js");
 const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.js");
-const { logAttempts, loggerFor } = require("./debug.js");
+const { logAttempts, logWarnings, loggerFor } = require("./debug.js");
+const { networkOptions } = require("./environment.js");
 
 // Required on first use, not at import: most programs never pass a signal
 // or their own HTTPClient, and every module loaded is start-up time.
@@ -15,6 +19,7 @@ let abortBridge;
 let customClient;
 
 const kStart = Symbol("mix.start");
+const kCancelHandle = Symbol("mix.cancelHandle");
 const kLogger = Symbol("mix.logger");
 
 class ClientSDK {
@@ -30,21 +35,30 @@ class ClientSDK {
     // Calls in flight. The binding hands finished calls back in batches
     // (src/binding/completions.rs) through `settle`, each under its slot.
     const inFlight = new CallSlots();
-    const native = new NativeClient(
-      {
-        serverUrl: url.href,
-        userAgent: options.userAgent ?? SDK_METADATA.userAgent,
-        retryConfig: options.retryConfig,
-        timeoutMs: options.timeoutMs,
-        debug: logger !== undefined,
-      },
-      settlerOf(inFlight),
-      options.httpClient
-        ? (customClient ??= require("./custom-client.js")).attemptThrough(options.httpClient)
-        : undefined,
-    );
-    const start = starterOf(native, inFlight);
-    Object.defineProperty(this, kStart, { value: start });
+    let native;
+    try {
+      native = new NativeClient(
+        {
+          serverUrl: url.href,
+          userAgent: options.userAgent ?? SDK_METADATA.userAgent,
+          retryConfig: options.retryConfig,
+          timeoutMs: options.timeoutMs,
+          debug: logger !== undefined,
+          ...networkOptions(),
+        },
+        settlerOf(inFlight),
+        options.httpClient
+          ? (customClient ??= require("./custom-client.js")).attemptThrough(options.httpClient)
+          : undefined,
+      );
+    } catch (err) {
+      // A base URL with credentials or a bad proxy URL: a bad option value.
+      if (err?.code === "InvalidArg") throw new TypeError(err.message);
+      throw err;
+    }
+    if (logger !== undefined) logWarnings(logger, native.warnings);
+    Object.defineProperty(this, kStart, { value: starterOf(native, inFlight) });
+    Object.defineProperty(this, kCancelHandle, { value: () => native.cancelHandle() });
   }
 }
 
@@ -112,15 +126,42 @@ function plainValue(message, status) {
 }
 
 function invalidOutcome(err) {
-  return { kind: "invalidRequest", detail: String(err?.message ?? err), cause: err };
+  let detail;
+  try {
+    detail = String(err?.message ?? err);
+  } catch {
+    detail = "invalid request options";
+  }
+  return { kind: "invalidRequest", detail, cause: err };
+}
+
+/**
+ * The outcome of a call its signal ended: a `TimeoutError` reason (from
+ * `AbortSignal.timeout()`, alone or in `AbortSignal.any()`) is a time
+ * limit, as in the original; any other reason an abort.
+ */
+function signalOutcome(signal) {
+  const reason = signal.reason;
+  const kind = reason instanceof Error && reason.name === "TimeoutError" ? "timeout" : "aborted";
+  return { kind, reason };
 }
 
 /**
  * Starts a call of refreshOAuthTokens on `client`. The promise always
- * resolves, with the native outcome object (see src/binding/outcome.rs).
+ * resolves, with the native outcome object (see src/binding/outcome.rs),
+ * and nothing here throws, whatever the caller passed.
  */
 function callRefreshOAuthTokens(client, options, keepResponse) {
-  const start = client[kStart];
+  try {
+    return startCall(client, options, keepResponse);
+  } catch (err) {
+    // e.g. an options object or signal whose getters throw
+    return Promise.resolve(invalidOutcome(err));
+  }
+}
+
+function startCall(client, options, keepResponse) {
+  const start = client?.[kStart];
   if (start === undefined) {
     return Promise.resolve(invalidOutcome(new TypeError("expected a Mix or MixCore client")));
   }
@@ -128,17 +169,12 @@ function callRefreshOAuthTokens(client, options, keepResponse) {
   if (options == null && !keepResponse) {
     promise = start(undefined, undefined);
   } else {
-    let call;
-    try {
-      call = nativeCallOptions(options, keepResponse);
-    } catch (err) {
-      return Promise.resolve(invalidOutcome(err));
-    }
+    const call = nativeCallOptions(options, keepResponse);
     const signal = signalOf(options);
-    if (signal !== undefined && signal.aborted) {
-      return Promise.resolve({ kind: "aborted", reason: signal.reason });
+    if (signal !== undefined && signal.aborted) return Promise.resolve(signalOutcome(signal));
+    if (signal !== undefined) {
+      return startWithSignal(start, client[kCancelHandle](), call, signal, client[kLogger]);
     }
-    if (signal !== undefined) return startWithSignal(start, call, signal, client[kLogger]);
     promise = startNative(start, call, undefined);
   }
   const logger = client[kLogger];
@@ -162,20 +198,24 @@ function startNative(start, call, handle) {
  * Runs a call the caller's signal can cancel. An abort settles the call at
  * once (see abort.js); the native outcome that follows is then only logged.
  */
-function startWithSignal(start, call, signal, logger) {
+function startWithSignal(start, handle, call, signal, logger) {
   const { watch, unwatch } = (abortBridge ??= require("./abort.js"));
-  const handle = new CancelHandle();
-  return new Promise((settle, fail) => {
-    watch(signal, handle, () => settle({ kind: "aborted", reason: signal.reason }));
-    startNative(start, call, handle)
-      .then((outcome) => {
-        unwatch(signal, handle);
-        if (outcome.kind === "aborted") outcome.reason = signal.reason;
-        if (logger !== undefined) logAttempts(logger, outcome.attempts);
-        settle(outcome);
-      })
-      .catch(fail);
+  let settle, fail;
+  const settled = new Promise((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
   });
+  // Throws, having watched nothing, for a signal that is not an AbortSignal.
+  watch(signal, handle, () => settle(signalOutcome(signal)));
+  startNative(start, call, handle)
+    .then((outcome) => {
+      unwatch(signal, handle);
+      if (outcome.kind === "aborted") Object.assign(outcome, signalOutcome(signal));
+      if (logger !== undefined) logAttempts(logger, outcome.attempts);
+      settle(outcome);
+    })
+    .catch(fail);
+  return settled;
 }
 
 module.exports = { ClientSDK, ServerList, SDK_METADATA, serverURLFromOptions, callRefreshOAuthTokens };

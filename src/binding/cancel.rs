@@ -1,7 +1,9 @@
 //! A cancellation handle JS holds for one call: the JS layer listens to the
 //! caller's `AbortSignal` (napi's own `AbortSignal` parameter ignores
 //! already-aborted signals and leaks) and calls `cancel()`, which wakes the
-//! call's engine wherever it is waiting.
+//! call's engine wherever it is waiting. Handles are made by their client
+//! (`NativeClient.cancelHandle()`), as children of the client's lifetime
+//! token, so tearing the client's environment down cancels them too.
 
 use napi_derive::napi;
 use tokio_util::sync::CancellationToken;
@@ -13,14 +15,6 @@ pub struct CancelHandle {
 
 #[napi]
 impl CancelHandle {
-    #[napi(constructor)]
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Self {
-        CancelHandle {
-            token: CancellationToken::new(),
-        }
-    }
-
     /// Cancels the call; idempotent.
     #[napi]
     pub fn cancel(&self) {

@@ -1,14 +1,16 @@
-//! `NativeClient`: one `mix_core::Client` (and so one connection pool) per
-//! `Mix`/`MixCore` instance, with one async method per operation.
+//! `NativeClient`: the native side of one `Mix`/`MixCore` instance, with one
+//! method per operation. Its connections live in the process-wide pools
+//! (`mix_core::pool`), shared with every client of equal network settings.
 
 use std::sync::Arc;
 
 use mix_core::transport::ExternalTransport;
-use mix_core::{CallOptions, Client, ClientConfig, Limits};
+use mix_core::{CallOptions, Client, ClientConfig, ClientErrorKind, Limits};
 use napi::bindgen_prelude::{Function, Promise};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::cancel::CancelHandle;
 use super::completions::{Completions, SettleFunction};
@@ -19,20 +21,24 @@ use super::runtime;
 
 #[napi]
 pub struct NativeClient {
-    /// One per I/O thread, each with its own connection pool: a connection
-    /// is driven by the thread that opened it, and a call on another thread
+    /// One per I/O thread, each using that thread's pools: a connection is
+    /// driven by the thread that opened it, and a call on another thread
     /// using it would wake that thread twice per request.
     shards: Vec<Arc<Client>>,
     completions: Completions,
+    /// Cancelled when the client's JS environment is torn down (a worker
+    /// terminated), which ends every call still in flight.
+    lifetime: CancellationToken,
 }
 
 #[napi]
 impl NativeClient {
-    /// Throws when the base URL does not parse or the HTTP stack cannot start.
-    /// `settle(valueIds, values, ids, outcomes)` receives finished calls in batches (see
-    /// `completions.rs`). `attempt`, when given, sends each attempt instead
-    /// of reqwest (the caller's `HTTPClient`):
-    /// `(method, url, headers) => Promise<NativeRawResponse>`.
+    /// Throws when the options cannot make a client: an error with code
+    /// `InvalidArg` for a bad base URL or proxy URL (JS makes it a
+    /// `TypeError`), `GenericFailure` when the HTTP stack cannot start.
+    /// `settle(valueIds, values, ids, outcomes)` receives finished calls in
+    /// batches (see `completions.rs`). `attempt`, when given, sends each
+    /// attempt instead of reqwest (the caller's `HTTPClient`, see `fetch.rs`).
     #[napi(constructor)]
     pub fn new(
         env: &Env,
@@ -52,31 +58,60 @@ impl NativeClient {
             }
             None => None,
         };
+        let network = options.network();
         let retry = options.retry_config.map(Into::into);
-        let config = || ClientConfig {
-            server_url: options.server_url.clone(),
-            user_agent: options.user_agent.clone(),
-            retry,
-            timeout_ms: options.timeout_ms,
-            debug: options.debug.unwrap_or(false),
-            limits: Limits::default(),
-            external: external.clone(),
-        };
         let shards = (0..io.count())
-            .map(|_| {
-                Client::new(config())
-                    .map(Arc::new)
-                    .map_err(|e| Error::new(Status::InvalidArg, e.detail))
+            .map(|shard| {
+                Client::new(ClientConfig {
+                    server_url: options.server_url.clone(),
+                    user_agent: options.user_agent.clone(),
+                    retry,
+                    timeout_ms: options.timeout_ms,
+                    debug: options.debug.unwrap_or(false),
+                    limits: Limits::default(),
+                    network: network.clone(),
+                    shard,
+                    external: external.clone(),
+                })
+                .map(Arc::new)
+                .map_err(|e| {
+                    let status = match e.kind {
+                        ClientErrorKind::InvalidRequest => Status::InvalidArg,
+                        _ => Status::GenericFailure,
+                    };
+                    Error::new(status, e.detail)
+                })
             })
             .collect::<Result<Vec<_>>>()?;
+        let lifetime = CancellationToken::new();
         Ok(NativeClient {
             shards,
-            completions: Completions::new(env, settle)?,
+            completions: Completions::new(env, settle, lifetime.clone())?,
+            lifetime,
         })
     }
 
+    /// What went wrong setting up the trust store without stopping the
+    /// client (e.g. an unreadable `NODE_EXTRA_CA_CERTS`), for the debug log.
+    #[napi(getter)]
+    pub fn warnings(&self) -> Vec<String> {
+        self.shards
+            .first()
+            .map(|client| client.warnings().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// A cancellation handle for one call of this client.
+    #[napi]
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle {
+            token: self.lifetime.child_token(),
+        }
+    }
+
     /// Starts `refreshOAuthTokens`; its outcome reaches `settle` under `slot`
-    /// (the caller's number for it, free again once settled).
+    /// (the caller's number for it, free again once settled). `cancel`
+    /// must come from this client's `cancelHandle()`.
     /// Every started call is settled exactly once, with an outcome that
     /// says whether it is a value or which error it is.
     #[napi(js_name = "refreshOAuthTokens")]
@@ -89,7 +124,10 @@ impl NativeClient {
         // The time limit counts from here, before the runtime picks the task up.
         let started = Instant::now();
         let call = call.map(CallOptions::from).unwrap_or_default();
-        let token = cancel.map(|c| c.token.clone());
+        let token = match cancel {
+            Some(handle) => handle.token.clone(),
+            None => self.lifetime.clone(),
+        };
         // Counted as pending only once the I/O threads are known to be
         // running, so a call that cannot start never holds the event loop.
         let (shard, io) = runtime::io()?.pick();
@@ -97,7 +135,9 @@ impl NativeClient {
         let completer = self.completions.start(slot);
         io.submit(|in_flight| {
             Box::pin(async move {
-                let result = client.refresh_oauth_tokens(call, token, started).await;
+                let result = client
+                    .refresh_oauth_tokens(call, Some(token), started)
+                    .await;
                 completer.finish(Settled::from(result));
                 drop(in_flight);
             })

@@ -20,7 +20,9 @@
 //! keeps Node alive, and ref'd from the first pending call until the last is
 //! settled, as a promise per call was. It is closed once the client is
 //! garbage collected and nothing is pending, or when Node tears the
-//! environment down, whichever comes first.
+//! environment down, whichever comes first. Tearing the environment down
+//! (a worker terminated) also cancels the client's lifetime token, so its
+//! calls in flight end and their connections close at once.
 
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ffi::{c_int, c_void};
@@ -31,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use napi::bindgen_prelude::{Function, ToNapiValue};
 use napi::{check_status, sys, Env, Error, JsValue, Result, Status};
 use napi_derive::napi;
+use tokio_util::sync::CancellationToken;
 
 use super::outcome::{NativeOutcome, Settled};
 use super::runtime;
@@ -108,6 +111,8 @@ struct Shared {
     pending: AtomicU32,
     /// The client was garbage collected: close once nothing is pending.
     owner_gone: AtomicBool,
+    /// The client's lifetime token, cancelled on environment teardown.
+    lifetime: CancellationToken,
 }
 
 // SAFETY: the raw pointers are either the `uv_async_t` (which libuv allows
@@ -141,7 +146,11 @@ pub struct Completer {
 
 impl Completions {
     /// Must be called on the JS thread of `env`.
-    pub fn new(env: &Env, settle: SettleFunction) -> Result<Completions> {
+    pub fn new(
+        env: &Env,
+        settle: SettleFunction,
+        lifetime: CancellationToken,
+    ) -> Result<Completions> {
         let raw_env = env.raw();
         // SAFETY: `uv_handle_size` only reads a table.
         let size = unsafe { uv_handle_size(UV_ASYNC) };
@@ -195,6 +204,7 @@ impl Completions {
             async_context,
             pending: AtomicU32::new(0),
             owner_gone: AtomicBool::new(false),
+            lifetime,
         });
         // SAFETY: `handle` is zeroed memory of libuv's size for an async
         // handle, initialised on the loop's own thread. Its `data` (the
@@ -438,5 +448,7 @@ unsafe extern "C" fn on_closed(handle: *mut c_void) {
 }
 
 unsafe extern "C" fn on_env_teardown(arg: *mut c_void) {
-    (*arg.cast::<Shared>()).close(false);
+    let shared = &*arg.cast::<Shared>();
+    shared.lifetime.cancel();
+    shared.close(false);
 }

@@ -2,14 +2,22 @@
 //! client their own `HTTPClient`: the Rust engine still decides retries,
 //! waits and limits, and each attempt is one call of the JS function, whose
 //! hooks and fetcher then see it.
+//!
+//! An attempt the engine gives up on (time limit, abort, worker shutdown)
+//! is cancelled in JS too: the same function is called again with the
+//! attempt's number and no request, and JS aborts the signal of the
+//! `Request` it handed to the fetcher, so the fetch and its socket close at
+//! once. One function for both keeps them in order: JS always sees an
+//! attempt before its cancellation.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use mix_core::engine::latin1;
 use mix_core::transport::{ExternalFuture, ExternalTransport, RawResponse};
 use mix_core::{ClientError, ClientErrorKind};
 use napi::bindgen_prelude::{FnArgs, Promise};
-use napi::threadsafe_function::ThreadsafeFunction;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -28,8 +36,10 @@ pub struct NativeRawResponse {
     pub error_code: Option<String>,
 }
 
-/// (method, url, flat request headers) → Promise<NativeRawResponse>.
-pub type AttemptArgs = FnArgs<(String, String, Vec<String>)>;
+/// `(id, method, url, flat request headers)` starts attempt `id` and
+/// resolves with its `NativeRawResponse`; `(id, null, null, null)` cancels
+/// it (its result is ignored).
+pub type AttemptArgs = FnArgs<(u32, Option<String>, Option<String>, Option<Vec<String>>)>;
 
 /// Weak, so a client with a custom HTTP client never keeps Node alive.
 pub type AttemptFunction =
@@ -37,12 +47,16 @@ pub type AttemptFunction =
 
 pub struct JsFetch {
     function: Arc<AttemptFunction>,
+    /// The number of the next attempt (wrapping is harmless: only attempts
+    /// in flight need distinct numbers).
+    next_id: AtomicU32,
 }
 
 impl JsFetch {
     pub fn new(function: AttemptFunction) -> Self {
         JsFetch {
             function: Arc::new(function),
+            next_id: AtomicU32::new(0),
         }
     }
 }
@@ -53,13 +67,50 @@ impl ExternalTransport for JsFetch {
             .iter()
             .flat_map(|(name, value)| [name.to_string(), latin1(value.as_bytes())])
             .collect();
-        let args = FnArgs::from((method.to_string(), url.to_string(), flat));
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let args = FnArgs::from((
+            id,
+            Some(method.to_string()),
+            Some(url.to_string()),
+            Some(flat),
+        ));
         let function = Arc::clone(&self.function);
         Box::pin(async move {
-            let promise = function.call_async_catch(args).await.map_err(js_failure)?;
-            let raw = promise.await.map_err(js_failure)?;
-            into_raw_response(raw)
+            // Made in the same poll that queues the attempt: a future
+            // dropped before its first poll queued nothing to cancel.
+            let mut unfinished = Unfinished {
+                function: Arc::clone(&function),
+                id,
+                settled: false,
+            };
+            let result = async {
+                let promise = function.call_async_catch(args).await.map_err(js_failure)?;
+                promise.await.map_err(js_failure)
+            }
+            .await;
+            unfinished.settled = true;
+            into_raw_response(result?)
         })
+    }
+}
+
+/// Cancels attempt `id` in JS when dropped before it settled.
+struct Unfinished {
+    function: Arc<AttemptFunction>,
+    id: u32,
+    settled: bool,
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if !self.settled {
+            // Fails only when the environment is going away, and with it
+            // the fetch.
+            let _ = self.function.call(
+                FnArgs::from((self.id, None, None, None)),
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
+        }
     }
 }
 

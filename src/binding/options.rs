@@ -2,7 +2,7 @@
 //! types. Field names are the public camelCase ones, so the caller's
 //! `RetryConfig` object is passed through unchanged.
 
-use mix_core::{BackoffConfig, CallOptions, RetryConfig};
+use mix_core::{BackoffConfig, CallOptions, NetworkConfig, ProxyConfig, RetryConfig};
 use napi_derive::napi;
 
 #[napi(object)]
@@ -29,6 +29,28 @@ pub struct NativeClientOptions {
     pub timeout_ms: Option<f64>,
     /// Record attempts for the debug logger.
     pub debug: Option<bool>,
+    /// `NODE_EXTRA_CA_CERTS`, as the JS layer read it.
+    pub extra_ca_certs: Option<String>,
+    /// `NODE_USE_SYSTEM_CA=1` or `--use-system-ca`.
+    pub use_system_ca: Option<bool>,
+    /// The proxy variables, set only when `NODE_USE_ENV_PROXY` is on.
+    pub http_proxy: Option<String>,
+    pub https_proxy: Option<String>,
+    pub no_proxy: Option<String>,
+}
+
+impl NativeClientOptions {
+    pub fn network(&self) -> NetworkConfig {
+        NetworkConfig {
+            extra_ca_certs: self.extra_ca_certs.clone(),
+            use_system_ca: self.use_system_ca.unwrap_or(false),
+            proxy: ProxyConfig {
+                http: self.http_proxy.clone(),
+                https: self.https_proxy.clone(),
+                no_proxy: self.no_proxy.clone(),
+            },
+        }
+    }
 }
 
 #[napi(object)]

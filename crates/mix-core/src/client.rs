@@ -5,11 +5,15 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TE,
+    TRAILER, TRANSFER_ENCODING, UPGRADE, USER_AGENT,
+};
 use reqwest::Url;
 
 use crate::config::{CallOptions, ClientConfig, RetryConfig};
 use crate::error::{ClientError, ClientErrorKind};
+use crate::pool;
 use crate::transport::Transport;
 use crate::url::{client_base, join, parse_base};
 
@@ -24,6 +28,8 @@ pub struct Client {
     pub(crate) retry: Option<RetryConfig>,
     pub(crate) timeout_ms: Option<f64>,
     pub(crate) debug: bool,
+    /// What went wrong setting up the trust store, for the debug logger.
+    warnings: std::sync::Arc<[String]>,
 }
 
 impl Client {
@@ -38,8 +44,19 @@ impl Client {
         let mut default_headers = HeaderMap::with_capacity(2);
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         default_headers.insert(USER_AGENT, header_value(&config.user_agent)?);
+        let (transport, warnings) = match config.external {
+            Some(external) => (
+                Transport::external(config.limits, external),
+                Vec::new().into(),
+            ),
+            None => {
+                let pool = pool::shared(&config.network, config.shard)?;
+                (Transport::pooled(config.limits, pool.client), pool.warnings)
+            }
+        };
         Ok(Client {
-            transport: Transport::new(config.limits, config.external)?,
+            transport,
+            warnings,
             base,
             joined: OnceLock::new(),
             default_headers,
@@ -47,6 +64,11 @@ impl Client {
             timeout_ms: config.timeout_ms,
             debug: config.debug,
         })
+    }
+
+    /// Problems with the trust store that did not stop the client.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The URL of an operation for this call: the per-call base when given.
@@ -74,8 +96,9 @@ impl Client {
 
     /// The request headers: the defaults, then the call's, which replace a
     /// default of the same name, except `user-agent` (only the client's
-    /// `userAgent` option sets it, as in the original). Several values for one
-    /// name are joined with `, `, as `Headers` does.
+    /// `userAgent` option sets it, as in the original) and the framing and
+    /// connection headers of [`is_transport_header`], which are dropped.
+    /// Several values for one name are joined with `, `, as `Headers` does.
     pub(crate) fn headers(
         &self,
         extra: &[(String, String)],
@@ -89,7 +112,7 @@ impl Client {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 ClientError::invalid_request(format!("invalid header name: {name:?}"))
             })?;
-            if name == USER_AGENT {
+            if name == USER_AGENT || is_transport_header(&name) {
                 continue;
             }
             let value = header_value(value)?;
@@ -108,6 +131,25 @@ impl Client {
         }
         Ok(Cow::Owned(headers))
     }
+}
+
+/// Headers that describe the message framing or the connection. The
+/// transport sets them; a caller's value would at best be ignored and at
+/// worst (`content-length: 20` on an empty body) desynchronise a keep-alive
+/// connection, so a call's headers never carry them.
+pub fn is_transport_header(name: &HeaderName) -> bool {
+    [
+        CONTENT_LENGTH,
+        TRANSFER_ENCODING,
+        HOST,
+        CONNECTION,
+        UPGRADE,
+        TE,
+        TRAILER,
+        EXPECT,
+    ]
+    .contains(name)
+        || name.as_str() == "keep-alive"
 }
 
 /// A header value from a JS string: surrounding HTTP white space trimmed,
@@ -139,6 +181,8 @@ mod tests {
             timeout_ms: None,
             debug: false,
             limits: Limits::default(),
+            network: Default::default(),
+            shard: 0,
             external: None,
         })
         .unwrap()
@@ -182,6 +226,29 @@ mod tests {
         }
         let e = client().headers(&pairs(&[("bad name", "1")])).unwrap_err();
         assert_eq!(e.kind, ClientErrorKind::InvalidRequest);
+    }
+
+    #[test]
+    fn framing_and_connection_headers_never_come_from_a_call() {
+        let client = client();
+        let names = [
+            "Content-Length",
+            "transfer-encoding",
+            "Host",
+            "connection",
+            "Keep-Alive",
+            "upgrade",
+            "te",
+            "trailer",
+            "expect",
+        ];
+        let extra: Vec<(String, String)> =
+            names.iter().map(|n| ((*n).into(), "1".into())).collect();
+        let h = client.headers(&extra).unwrap();
+        for name in names {
+            assert!(h.get(name).is_none(), "{name} was kept");
+        }
+        assert_eq!(h.len(), 2);
     }
 
     #[test]

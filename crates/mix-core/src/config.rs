@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::pool::NetworkConfig;
 use crate::transport::ExternalTransport;
 
 /// Backoff parameters, all in milliseconds except `exponent`.
@@ -86,6 +87,11 @@ pub struct ClientConfig {
     /// Record every attempt for the debug logger.
     pub debug: bool,
     pub limits: Limits,
+    /// Trust stores and proxies; clients with equal settings share pools.
+    pub network: NetworkConfig,
+    /// The I/O thread this client runs its calls on: each thread has its
+    /// own pools.
+    pub shard: usize,
     /// Send attempts through the caller's HTTP client instead of reqwest.
     pub external: Option<Arc<dyn ExternalTransport>>,
 }

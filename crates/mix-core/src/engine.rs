@@ -204,7 +204,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 fn request_log(request: &Prepared<'_>) -> AttemptLog {
     AttemptLog {
         method: request.method.to_string(),
-        url: request.url.to_string(),
+        url: redact::url(request.url.as_str()),
         request_headers: log_headers(&request.headers),
         ..AttemptLog::default()
     }

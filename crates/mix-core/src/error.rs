@@ -79,13 +79,49 @@ impl ClientError {
     }
 
     /// Classifies a transport failure, naming its cause the way Node does.
+    /// URLs in the text have their secrets masked (see [`crate::redact`]).
     pub fn from_reqwest(err: &reqwest::Error, url: &reqwest::Url) -> Self {
+        let mut error = Self::classify(err, url);
+        if let Some(failed) = err.url() {
+            let shown = failed.as_str();
+            if error.detail.contains(shown) {
+                error.detail = error.detail.replace(shown, &crate::redact::url(shown));
+            }
+        }
+        error
+    }
+
+    fn classify(err: &reqwest::Error, url: &reqwest::Url) -> Self {
         if err.is_builder() {
+            // A redirect to a URL reqwest cannot send (e.g. `ftp:`) fails as
+            // a "builder" error too, but the first request went out.
+            if err.url().is_some_and(|failed| failed != url) {
+                return Self::new(
+                    ClientErrorKind::Connection,
+                    format!("redirect to an unsupported URL: {}", chain(err)),
+                    Some("ERR_INVALID_REDIRECT"),
+                );
+            }
             return Self::invalid_request(chain(err));
         }
         let host = url.host_str().unwrap_or("");
         let port = url.port_or_known_default().unwrap_or(0);
+        if let Some(tls) = find_tls_error(err) {
+            let (code, text) = tls_failure(tls);
+            return Self::new(
+                ClientErrorKind::Connection,
+                format!("{text} ({tls})"),
+                Some(code),
+            );
+        }
         if let Some(io) = find_source::<io::Error>(err) {
+            if io.raw_os_error() == Some(EMFILE) {
+                return Self::new(
+                    ClientErrorKind::Connection,
+                    format!("connect EMFILE {host}:{port} - too many open files"),
+                    Some("EMFILE"),
+                );
+            }
             let (code, verb) = match io.kind() {
                 io::ErrorKind::ConnectionRefused => (Some("ECONNREFUSED"), "connect"),
                 io::ErrorKind::ConnectionReset => (Some("ECONNRESET"), "read"),
@@ -143,6 +179,61 @@ impl ClientError {
         }
         Self::new(ClientErrorKind::Unexpected, text, None)
     }
+}
+
+/// `EMFILE` on Linux and macOS: the process has no file descriptor left.
+const EMFILE: i32 = 24;
+
+/// Node's code and message for a certificate the TLS stack refused.
+fn tls_failure(error: &rustls::Error) -> (&'static str, &'static str) {
+    use rustls::CertificateError as C;
+    match error {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            C::NotValidForName | C::NotValidForNameContext { .. } => (
+                "ERR_TLS_CERT_ALTNAME_INVALID",
+                "Hostname/IP does not match certificate's altnames",
+            ),
+            C::Expired | C::ExpiredContext { .. } => {
+                ("CERT_HAS_EXPIRED", "certificate has expired")
+            }
+            C::NotValidYet | C::NotValidYetContext { .. } => {
+                ("CERT_NOT_YET_VALID", "certificate is not yet valid")
+            }
+            C::UnknownIssuer => (
+                "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+                "unable to verify the first certificate",
+            ),
+            C::Revoked => ("CERT_REVOKED", "certificate revoked"),
+            C::BadSignature => ("CERT_SIGNATURE_FAILURE", "certificate signature failure"),
+            _ => (
+                "ERR_TLS_CERT_INVALID",
+                "the server's certificate was refused",
+            ),
+        },
+        _ => ("ERR_TLS_HANDSHAKE", "TLS handshake failed"),
+    }
+}
+
+/// A TLS failure anywhere in the chain. rustls's errors reach us inside an
+/// `io::Error`, whose `source()` skips the error it wraps, so each
+/// `io::Error` is opened by hand.
+fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<rustls::Error>() {
+            return Some(found);
+        }
+        if let Some(inner) = e.downcast_ref::<io::Error>().and_then(io::Error::get_ref) {
+            if let Some(found) = inner.downcast_ref::<rustls::Error>() {
+                return Some(found);
+            }
+            if let Some(found) = find_tls_error(inner) {
+                return Some(found);
+            }
+        }
+        current = e.source();
+    }
+    None
 }
 
 /// The error and its sources, joined with `: ` (reqwest's own `Display`

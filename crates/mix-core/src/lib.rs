@@ -5,8 +5,9 @@
 //! policy ([`retry`]), one HTTP attempt ([`transport`]), running a call with
 //! its retries and limits ([`engine`]), response decoding ([`decode`]), error
 //! messages ([`message`]), secret masking for debug logs ([`redact`]) and the
-//! operations themselves ([`operations`]). The napi binding in the parent
-//! crate only converts values at the boundary.
+//! operations themselves ([`operations`]), and the process-wide connection
+//! pools with their trust stores and proxies ([`pool`], [`proxy`]). The
+//! napi binding in the parent crate only converts values at the boundary.
 #![deny(clippy::all)]
 
 pub mod client;
@@ -17,6 +18,8 @@ pub mod error;
 pub mod memory;
 pub mod message;
 pub mod operations;
+pub mod pool;
+pub mod proxy;
 pub mod redact;
 pub mod retry;
 pub mod transport;
@@ -28,3 +31,5 @@ pub use decode::{Decoded, Issue, RefreshValue, RestError};
 pub use engine::AttemptLog;
 pub use error::{ClientError, ClientErrorKind};
 pub use operations::{CallOutcome, CallResult, ResponseParts};
+pub use pool::NetworkConfig;
+pub use proxy::ProxyConfig;

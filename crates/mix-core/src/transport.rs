@@ -1,13 +1,10 @@
 //! One HTTP attempt, and reading a response body within the client's size
 //! limit. No retry logic here.
 //!
-//! Attempts go over a shared, pooled reqwest client, or, when the caller
-//! supplied their own HTTP client, through an [`ExternalTransport`] (the
-//! binding bridges it to JavaScript). The reqwest client keeps connections
-//! alive per `Mix` instance, follows up to 10 redirects (as `fetch` does),
-//! ignores proxy environment variables (as Node's `fetch` does), and
-//! decompresses gzip and deflate bodies, the limit applying to the
-//! decompressed size.
+//! Attempts go over a pooled reqwest client (see [`crate::pool`] for what
+//! a pool does), or, when the caller supplied their own HTTP client,
+//! through an [`ExternalTransport`] (the binding bridges it to JavaScript).
+//! The body limit applies to the decompressed size.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,7 +14,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, Url};
 
 use crate::config::Limits;
-use crate::error::{ClientError, ClientErrorKind};
+use crate::error::ClientError;
 
 /// A whole response from an external transport.
 pub struct RawResponse {
@@ -57,31 +54,20 @@ enum PendingBody {
 }
 
 impl Transport {
-    pub fn new(
-        limits: Limits,
-        external: Option<Arc<dyn ExternalTransport>>,
-    ) -> Result<Transport, ClientError> {
-        let sender = match external {
-            Some(external) => Sender::External(external),
-            None => Sender::Reqwest(
-                reqwest::Client::builder()
-                    .no_proxy()
-                    .tcp_nodelay(true)
-                    // reqwest's own retries are for HTTP/2 refusals, which an
-                    // HTTP/1.1 client never gets; left on, they copy every
-                    // request in case. Our engine does the retrying.
-                    .retry(reqwest::retry::never().max_retries_per_request(0))
-                    .build()
-                    .map_err(|e| {
-                        ClientError::new(
-                            ClientErrorKind::Unexpected,
-                            format!("could not start the HTTP client: {e}"),
-                            None,
-                        )
-                    })?,
-            ),
-        };
-        Ok(Transport { sender, limits })
+    /// Attempts over a pool's reqwest client.
+    pub fn pooled(limits: Limits, client: reqwest::Client) -> Transport {
+        Transport {
+            sender: Sender::Reqwest(client),
+            limits,
+        }
+    }
+
+    /// Attempts through the caller's HTTP client.
+    pub fn external(limits: Limits, external: Arc<dyn ExternalTransport>) -> Transport {
+        Transport {
+            sender: Sender::External(external),
+            limits,
+        }
     }
 
     /// Sends one request and waits for the response head.

@@ -1,6 +1,8 @@
 //! Joining a base URL and an operation path the way the original SDK does:
 //! the base's path prefix is kept, the operation path is appended after
 //! exactly one `/`, and the base's query string stays on the request.
+//! A base URL with user-info (`http://user:pass@host`) is refused, as
+//! `fetch` refuses it: credentials in a URL end up in logs and proxies.
 
 use reqwest::Url;
 
@@ -11,13 +13,18 @@ pub enum UrlError {
     Empty,
     /// The base URL did not parse as an absolute URL.
     Invalid(String),
+    /// The base URL has a user name or password.
+    Credentials,
 }
 
 impl std::fmt::Display for UrlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             UrlError::Empty => f.write_str("No base URL provided for operation"),
-            UrlError::Invalid(input) => write!(f, "Invalid URL: {input}"),
+            UrlError::Invalid(input) => write!(f, "Invalid URL: {}", crate::redact::url(input)),
+            UrlError::Credentials => {
+                f.write_str("Request cannot be constructed from a URL that includes credentials")
+            }
         }
     }
 }
@@ -39,6 +46,9 @@ pub fn parse_base(input: &str) -> Result<Url, UrlError> {
     let url = Url::parse(input).map_err(|_| UrlError::Invalid(input.to_owned()))?;
     if url.cannot_be_a_base() {
         return Err(UrlError::Invalid(input.to_owned()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(UrlError::Credentials);
     }
     Ok(url)
 }
@@ -113,5 +123,14 @@ mod tests {
             parse_base("mailto:a@b"),
             Err(UrlError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn bases_with_credentials_are_refused_without_repeating_them() {
+        for base in ["http://user:pass@h/", "http://user@h/", "http://:pass@h/"] {
+            assert_eq!(parse_base(base), Err(UrlError::Credentials), "{base}");
+            assert_eq!(client_base(base), Err(UrlError::Credentials), "{base}");
+        }
+        assert!(!UrlError::Credentials.to_string().contains("pass"));
     }
 }

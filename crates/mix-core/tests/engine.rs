@@ -135,7 +135,8 @@ fn policy(retry: RetryConfig, deadline: Option<Duration>) -> Policy {
 }
 
 async fn run(url: Url, policy: &Policy, cancel: Option<&CancellationToken>) -> Final {
-    let transport = Transport::new(Limits::default(), None).unwrap();
+    let pool = mix_core::pool::build(&Default::default()).unwrap();
+    let transport = Transport::pooled(Limits::default(), pool.client);
     let request = Prepared {
         method: Method::POST,
         url: Cow::Owned(url),

@@ -1,0 +1,229 @@
+//! Connection pools: one reqwest client per network setting and I/O thread,
+//! shared by every `Mix` in the process, as `fetch`'s global dispatcher is.
+//! A program that makes a client per request therefore reuses the same
+//! keep-alive connections, and how many sockets it holds never depends on
+//! when the garbage collector frees its clients.
+//!
+//! Every pool:
+//! - trusts the Mozilla roots bundled with the package, plus the
+//!   certificates of `NODE_EXTRA_CA_CERTS`, plus (with `NODE_USE_SYSTEM_CA`)
+//!   the operating system's store, as Node does; verification is never off;
+//! - goes through the proxies of [`crate::proxy`] when the client was given
+//!   any, else connects directly (environment variables are the JS layer's
+//!   to read);
+//! - closes a connection left idle for [`IDLE_TIMEOUT`], as Node's `fetch`
+//!   does after 4 s;
+//! - follows up to 10 redirects (as `fetch` does), dropping `authorization`,
+//!   `cookie` and `proxy-authorization` when one leaves the origin;
+//! - decompresses gzip and deflate bodies.
+//!
+//! A trust store that cannot be read is a warning (the client logs it), and
+//! the other roots still apply.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+
+use crate::error::{ClientError, ClientErrorKind};
+use crate::proxy::{ProxyConfig, ProxyRoutes};
+
+/// How long an idle keep-alive connection stays open.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// Where a client's connections go and whom they trust. Clients with equal
+/// settings share their pools.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct NetworkConfig {
+    /// `NODE_EXTRA_CA_CERTS`: a PEM file of certificates trusted as roots.
+    pub extra_ca_certs: Option<String>,
+    /// `NODE_USE_SYSTEM_CA=1` or `--use-system-ca`: trust the system store too.
+    pub use_system_ca: bool,
+    /// The proxy variables, when `NODE_USE_ENV_PROXY` turned them on.
+    pub proxy: ProxyConfig,
+}
+
+/// A pool, and what went wrong setting up its trust store.
+#[derive(Clone)]
+pub struct Pool {
+    pub client: reqwest::Client,
+    pub warnings: Arc<[String]>,
+}
+
+static POOLS: LazyLock<Mutex<HashMap<(NetworkConfig, usize), Pool>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The process-wide pool for these settings on I/O thread `shard`, built
+/// on first use. Pools live as long as the process, like `fetch`'s.
+pub fn shared(network: &NetworkConfig, shard: usize) -> Result<Pool, ClientError> {
+    // Nothing panics while the lock is held but `build`, which would leave
+    // the map as it was.
+    let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    let key = (network.clone(), shard);
+    if let Some(pool) = pools.get(&key) {
+        return Ok(pool.clone());
+    }
+    let pool = build(network)?;
+    pools.insert(key, pool.clone());
+    Ok(pool)
+}
+
+/// A new pool of its own (for tests that run each on their own runtime).
+pub fn build(network: &NetworkConfig) -> Result<Pool, ClientError> {
+    let mut warnings = Vec::new();
+    let routes = ProxyRoutes::new(&network.proxy)
+        .map_err(|e| ClientError::new(ClientErrorKind::InvalidRequest, e.0, None))?;
+    let extra = match &network.extra_ca_certs {
+        Some(path) if !path.is_empty() => extra_roots(path, &mut warnings),
+        _ => Vec::new(),
+    };
+    let client = match builder(&routes, &extra, network.use_system_ca).build() {
+        Ok(client) => client,
+        // Only the system store can fail here (e.g. no readable
+        // certificate in it): go on without it, as Node does.
+        Err(e) if network.use_system_ca => {
+            warnings.push(format!(
+                "could not use the system certificate store (NODE_USE_SYSTEM_CA): {e}"
+            ));
+            builder(&routes, &extra, false)
+                .build()
+                .map_err(start_failure)?
+        }
+        Err(e) => return Err(start_failure(e)),
+    };
+    Ok(Pool {
+        client,
+        warnings: warnings.into(),
+    })
+}
+
+fn builder(
+    routes: &ProxyRoutes,
+    extra: &[reqwest::Certificate],
+    system: bool,
+) -> reqwest::ClientBuilder {
+    let mut builder = reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .pool_idle_timeout(IDLE_TIMEOUT)
+        // reqwest's own retries are for HTTP/2 refusals, which an HTTP/1.1
+        // client never gets; left on, they copy every request in case. Our
+        // engine does the retrying.
+        .retry(reqwest::retry::never().max_retries_per_request(0))
+        .tls_built_in_webpki_certs(true)
+        .tls_built_in_native_certs(system);
+    for cert in extra {
+        builder = builder.add_root_certificate(cert.clone());
+    }
+    if routes.is_empty() {
+        builder.no_proxy()
+    } else {
+        let routes = routes.clone();
+        builder.proxy(reqwest::Proxy::custom(move |url| routes.route(url)))
+    }
+}
+
+/// The certificates of a PEM file that parse as trust anchors; a warning
+/// for the file or for each certificate that does not.
+fn extra_roots(path: &str, warnings: &mut Vec<String>) -> Vec<reqwest::Certificate> {
+    let warn = |reason: String| {
+        format!("ignoring extra certificates from {path:?} (NODE_EXTRA_CA_CERTS): {reason}")
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            warnings.push(warn(e.to_string()));
+            return Vec::new();
+        }
+    };
+    let mut roots = Vec::new();
+    for (n, der) in CertificateDer::pem_slice_iter(&bytes).enumerate() {
+        let der = match der {
+            Ok(der) => der,
+            Err(e) => {
+                warnings.push(warn(format!("certificate {} is not valid PEM: {e}", n + 1)));
+                continue;
+            }
+        };
+        // The check the TLS stack will make, made here so that one bad
+        // certificate cannot take the others (or the client) with it.
+        if let Err(e) = rustls::RootCertStore::empty().add(der.clone()) {
+            warnings.push(warn(format!("certificate {} is not usable: {e}", n + 1)));
+            continue;
+        }
+        match reqwest::Certificate::from_der(&der) {
+            Ok(cert) => roots.push(cert),
+            Err(e) => warnings.push(warn(format!("certificate {}: {e}", n + 1))),
+        }
+    }
+    if roots.is_empty() && warnings.is_empty() {
+        warnings.push(warn("no certificate found in the file".into()));
+    }
+    roots
+}
+
+fn start_failure(e: reqwest::Error) -> ClientError {
+    ClientError::new(
+        ClientErrorKind::Unexpected,
+        format!("could not start the HTTP client: {e}"),
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_settings_share_one_pool_per_shard() {
+        let a = shared(&NetworkConfig::default(), 0).unwrap();
+        let b = shared(&NetworkConfig::default(), 0).unwrap();
+        assert!(Arc::ptr_eq(&a.warnings, &b.warnings));
+        let c = shared(&NetworkConfig::default(), 1).unwrap();
+        assert!(!Arc::ptr_eq(&a.warnings, &c.warnings));
+    }
+
+    #[test]
+    fn an_unreadable_or_empty_trust_file_is_a_warning_not_an_error() {
+        let missing = NetworkConfig {
+            extra_ca_certs: Some("/nonexistent/ca.pem".into()),
+            ..NetworkConfig::default()
+        };
+        let pool = build(&missing).unwrap();
+        assert_eq!(pool.warnings.len(), 1);
+        assert!(
+            pool.warnings[0].contains("/nonexistent/ca.pem"),
+            "{:?}",
+            pool.warnings
+        );
+
+        let dir = std::env::temp_dir().join(format!("mix-pool-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("junk.pem");
+        std::fs::write(
+            &file,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let junk = NetworkConfig {
+            extra_ca_certs: Some(file.to_string_lossy().into_owned()),
+            ..NetworkConfig::default()
+        };
+        let pool = build(&junk).unwrap();
+        assert_eq!(pool.warnings.len(), 1, "{:?}", pool.warnings);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_bad_proxy_url_is_refused() {
+        let bad = NetworkConfig {
+            proxy: ProxyConfig {
+                http: Some("ftp://proxy:21".into()),
+                ..ProxyConfig::default()
+            },
+            ..NetworkConfig::default()
+        };
+        assert!(build(&bad).is_err());
+    }
+}

@@ -1,0 +1,51 @@
+"use strict";
+// The network settings a client takes from its environment, read the way
+// Node reads them for its own `fetch`, when the client is constructed (so a
+// worker's own `process.env` counts):
+//
+// - NODE_EXTRA_CA_CERTS: a PEM file whose certificates are trusted too;
+// - NODE_USE_SYSTEM_CA=1, or --use-system-ca in NODE_OPTIONS or the
+//   process's own flags: the operating system's store is trusted too;
+// - NODE_USE_ENV_PROXY=1, or --use-env-proxy: HTTP_PROXY, HTTPS_PROXY and
+//   NO_PROXY apply (the lower-case forms win over the upper-case ones).
+//   Without it, calls go direct, whatever the proxy variables say.
+//
+// The Rust core (crates/mix-core/src/pool.rs, proxy.rs) decides what the
+// values mean; this module only reads them. A variable that cannot be read
+// (a runtime that asks permission for it) counts as unset.
+
+function read(name) {
+  try {
+    const value = process.env[name];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `flag` is among the process's flags or NODE_OPTIONS. */
+function hasFlag(flag) {
+  try {
+    if (process.execArgv.includes(flag)) return true;
+  } catch {
+    // no flags to read
+  }
+  const options = read("NODE_OPTIONS");
+  return options !== undefined && options.split(/\s+/).includes(flag);
+}
+
+/** The network fields of the native client's options. */
+function networkOptions() {
+  const network = {
+    extraCaCerts: read("NODE_EXTRA_CA_CERTS"),
+    useSystemCa: read("NODE_USE_SYSTEM_CA") === "1" || hasFlag("--use-system-ca"),
+  };
+  if (read("NODE_USE_ENV_PROXY") === "1" || hasFlag("--use-env-proxy")) {
+    network.httpProxy = read("http_proxy") ?? read("HTTP_PROXY");
+    network.httpsProxy = read("https_proxy") ?? read("HTTPS_PROXY");
+    network.noProxy = read("no_proxy") ?? read("NO_PROXY");
+  }
+  return network;
+}
+
+module.exports = { networkOptions };
