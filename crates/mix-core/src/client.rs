@@ -3,7 +3,7 @@
 //! running it is the engine's job.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TE,
@@ -29,7 +29,7 @@ pub struct Client {
     pub(crate) timeout_ms: Option<f64>,
     pub(crate) debug: bool,
     /// What went wrong setting up the trust store, for the debug logger.
-    warnings: std::sync::Arc<[String]>,
+    warnings: Arc<[String]>,
 }
 
 impl Client {
@@ -51,7 +51,8 @@ impl Client {
             ),
             None => {
                 let pool = pool::shared(&config.network, config.shard)?;
-                (Transport::pooled(config.limits, pool.client), pool.warnings)
+                let warnings = Arc::clone(&pool.warnings);
+                (Transport::pooled(config.limits, pool), warnings)
             }
         };
         Ok(Client {

@@ -45,10 +45,12 @@ pub struct NetworkConfig {
     pub proxy: ProxyConfig,
 }
 
-/// A pool, and what went wrong setting up its trust store.
+/// A pool, its proxies, and what went wrong setting up its trust store.
 #[derive(Clone)]
 pub struct Pool {
     pub client: reqwest::Client,
+    /// `None` when every request connects directly.
+    pub proxies: Option<Arc<ProxyRoutes>>,
     pub warnings: Arc<[String]>,
 }
 
@@ -95,6 +97,7 @@ pub fn build(network: &NetworkConfig) -> Result<Pool, ClientError> {
     };
     Ok(Pool {
         client,
+        proxies: (!routes.is_empty()).then(|| Arc::new(routes)),
         warnings: warnings.into(),
     })
 }

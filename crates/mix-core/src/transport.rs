@@ -10,11 +10,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH};
 use reqwest::{Method, Response, Url};
 
 use crate::config::Limits;
-use crate::error::ClientError;
+use crate::error::{ClientError, ClientErrorKind};
+use crate::pool::Pool;
+use crate::proxy::ProxyRoutes;
 
 /// A whole response from an external transport.
 pub struct RawResponse {
@@ -38,6 +40,8 @@ enum Sender {
 pub struct Transport {
     sender: Sender,
     limits: Limits,
+    /// The pool's proxies, to tell a proxy's refusal from a response.
+    proxies: Option<Arc<ProxyRoutes>>,
 }
 
 /// A response head; its body is read (or dropped) separately, so a retried
@@ -54,11 +58,12 @@ enum PendingBody {
 }
 
 impl Transport {
-    /// Attempts over a pool's reqwest client.
-    pub fn pooled(limits: Limits, client: reqwest::Client) -> Transport {
+    /// Attempts over a pool's connections.
+    pub fn pooled(limits: Limits, pool: Pool) -> Transport {
         Transport {
-            sender: Sender::Reqwest(client),
+            sender: Sender::Reqwest(pool.client),
             limits,
+            proxies: pool.proxies,
         }
     }
 
@@ -67,6 +72,7 @@ impl Transport {
         Transport {
             sender: Sender::External(external),
             limits,
+            proxies: None,
         }
     }
 
@@ -79,15 +85,33 @@ impl Transport {
     ) -> Result<Head, ClientError> {
         match &self.sender {
             Sender::Reqwest(client) => {
-                let mut response = client
+                let mut request = client
                     .request(method.clone(), url.clone())
-                    .headers(headers.clone())
-                    // An explicit empty body makes the request carry
-                    // `content-length: 0`, as fetch does for a body-less POST.
-                    .body(Vec::new())
+                    .headers(headers.clone());
+                // hyper sends an empty body without framing; `fetch` says
+                // `content-length: 0` for a body-less POST or PUT.
+                if method == Method::POST || method == Method::PUT {
+                    request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                }
+                let mut response = request
                     .send()
                     .await
                     .map_err(|e| ClientError::from_reqwest(&e, url))?;
+                // A proxy that wants credentials answers a forwarded request
+                // itself: the server never saw it. (Through a `CONNECT`
+                // tunnel the same refusal is a connection error already.)
+                if response.status() == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED
+                    && self
+                        .proxies
+                        .as_ref()
+                        .is_some_and(|p| p.route(url).is_some())
+                {
+                    return Err(ClientError::new(
+                        ClientErrorKind::Connection,
+                        "proxy authentication required (407)",
+                        Some("ERR_PROXY_AUTH_REQUIRED"),
+                    ));
+                }
                 Ok(Head {
                     status: response.status().as_u16(),
                     headers: std::mem::take(response.headers_mut()),
