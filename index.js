@@ -5,8 +5,8 @@
 const { ClientSDK, ServerList, SDK_METADATA, serverURLFromOptions, callRefreshOAuthTokens } = require("./lib/internal/sdk.js");
 const { HTTPClient } = require("./lib/http.js");
 
-// The error classes are required on the first failure, not at import:
-// a program whose calls succeed never needs them (start-up time).
+// The error classes are loaded with the first client (see sdk.js), not at
+// import; by the first failure this require finds them in the cache.
 let outcomes;
 
 function valueOrThrow(outcome) {

@@ -13,10 +13,20 @@ const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.j
 const { logAttempts, logWarnings, loggerFor } = require("./debug.js");
 const { networkOptions } = require("./environment.js");
 
-// Required on first use, not at import: most programs never pass a signal
-// or their own HTTPClient, and every module loaded is start-up time.
+// Required when the first client is made, not at import: a program that
+// only imports the package should not pay for them. Not later either: a
+// call that fails must be able to build its error, and loading a module
+// then could itself fail (e.g. with EMFILE when the process has run out of
+// file descriptors), which would escape as a raw exception.
 let abortBridge;
 let customClient;
+let callModulesLoaded = false;
+
+function loadCallModules() {
+  abortBridge = require("./abort.js");
+  require("./outcome.js");
+  callModulesLoaded = true;
+}
 
 const kStart = Symbol("mix.start");
 const kCancelHandle = Symbol("mix.cancelHandle");
@@ -24,6 +34,7 @@ const kLogger = Symbol("mix.logger");
 
 class ClientSDK {
   constructor(options = {}) {
+    if (!callModulesLoaded) loadCallModules();
     checkClientOptions(options);
     const url = serverURLFromOptions(options);
     // Trailing slashes of the base path collapse into one (as in the original).
@@ -199,7 +210,7 @@ function startNative(start, call, handle) {
  * once (see abort.js); the native outcome that follows is then only logged.
  */
 function startWithSignal(start, handle, call, signal, logger) {
-  const { watch, unwatch } = (abortBridge ??= require("./abort.js"));
+  const { watch, unwatch } = abortBridge;
   let settle, fail;
   const settled = new Promise((resolve, reject) => {
     settle = resolve;
