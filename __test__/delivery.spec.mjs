@@ -53,8 +53,8 @@ test("values keep absent fields absent", { timeout: 30_000 }, async (t) => {
 test("calls still settle after their client is garbage collected", { skip: !global.gc && "needs --expose-gc", timeout: 30_000 }, async (t) => {
   const server = await startServer(echo(150));
   t.after(() => server.close());
-  const { openCompletionHandles } = require("../binding.js");
-  const before = openCompletionHandles();
+  const { liveNativeClients } = require("../binding.js");
+  const before = liveNativeClients();
   // The client is reachable only from this block; the promises outlive it.
   const pending = (() => {
     const mix = new Mix({ serverURL: server.url });
@@ -66,13 +66,13 @@ test("calls still settle after their client is garbage collected", { skip: !glob
   }
   const values = await Promise.all(pending);
   for (const value of values) assert.deepEqual(value, { message: "plain", status: "success" });
-  // Its handle is closed once the last call is settled.
-  for (let i = 0; i < 10 && openCompletionHandles() > before; i++) {
+  // The client itself is freed once collected.
+  for (let i = 0; i < 10 && liveNativeClients() > before; i++) {
     global.gc();
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   // (Clients of earlier specs may have been collected meanwhile too.)
-  assert.ok(openCompletionHandles() <= before, `${openCompletionHandles() - before} handles left open`);
+  assert.ok(liveNativeClients() <= before, `${liveNativeClients() - before} clients left alive`);
   // Later clients work as before.
   assert.deepEqual(await new Mix({ serverURL: server.url }).internal.refreshOAuthTokens(), {
     message: "plain",
@@ -161,7 +161,7 @@ test("clients in worker threads work, and terminating a worker mid-call harms no
 test("clients that are no longer used are garbage collected, with their native side", { skip: !global.gc && "needs --expose-gc", timeout: 30_000 }, async (t) => {
   const server = await startServer(echo());
   t.after(() => server.close());
-  const { openCompletionHandles } = require("../binding.js");
+  const { liveNativeClients, openCompletionHandles } = require("../binding.js");
   const settleGC = async () => {
     for (let i = 0; i < 10; i++) {
       global.gc();
@@ -169,13 +169,16 @@ test("clients that are no longer used are garbage collected, with their native s
     }
   };
   await settleGC();
-  const before = openCompletionHandles();
+  const before = liveNativeClients();
+  const handles = openCompletionHandles();
   for (let i = 0; i < 20; i++) {
     const mix = new Mix({ serverURL: server.url });
     await mix.internal.refreshOAuthTokens();
   }
-  assert.ok(openCompletionHandles() >= before + 20);
+  assert.ok(liveNativeClients() >= before + 20);
+  // All clients of a thread share one completion handle.
+  assert.equal(openCompletionHandles(), handles);
   await settleGC();
   // The last client may still be referenced from this frame.
-  assert.ok(openCompletionHandles() <= before + 1, `${openCompletionHandles() - before} clients left open`);
+  assert.ok(liveNativeClients() <= before + 1, `${liveNativeClients() - before} clients left alive`);
 });

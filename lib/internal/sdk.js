@@ -7,7 +7,7 @@
 // throws: the promise resolves with an outcome, and the public methods turn
 // a failed outcome into a rejection or a failed Result.
 
-const { NativeClient } = require("./native.js");
+const { NativeClient, CallDelivery } = require("./native.js");
 const { ServerList, SDK_METADATA, serverURLFromOptions } = require("./config.js");
 const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.js");
 const { logAttempts, logWarnings, loggerFor } = require("./debug.js");
@@ -29,8 +29,14 @@ function loadCallModules() {
 }
 
 const kStart = Symbol("mix.start");
-const kCancelHandle = Symbol("mix.cancelHandle");
 const kLogger = Symbol("mix.logger");
+
+// The calls in flight of every client of this environment (the main thread
+// or a worker), and the native delivery that hands them back in batches
+// (src/binding/completions.rs), made with the first client. One for all
+// clients: per-client handles would wait for the garbage collector.
+let inFlight;
+let delivery;
 
 class ClientSDK {
   constructor(options = {}) {
@@ -43,9 +49,10 @@ class ClientSDK {
     this._options = { ...options };
     const logger = loggerFor(options);
     Object.defineProperty(this, kLogger, { value: logger });
-    // Calls in flight. The binding hands finished calls back in batches
-    // (src/binding/completions.rs) through `settle`, each under its slot.
-    const inFlight = new CallSlots();
+    if (delivery === undefined) {
+      inFlight = new CallSlots();
+      delivery = new CallDelivery(settlerOf(inFlight));
+    }
     let native;
     try {
       native = new NativeClient(
@@ -57,7 +64,7 @@ class ClientSDK {
           debug: logger !== undefined,
           ...networkOptions(),
         },
-        settlerOf(inFlight),
+        delivery,
         options.httpClient
           ? (customClient ??= require("./custom-client.js")).attemptThrough(options.httpClient)
           : undefined,
@@ -68,8 +75,7 @@ class ClientSDK {
       throw err;
     }
     if (logger !== undefined) logWarnings(logger, native.warnings);
-    Object.defineProperty(this, kStart, { value: starterOf(native, inFlight) });
-    Object.defineProperty(this, kCancelHandle, { value: () => native.cancelHandle() });
+    Object.defineProperty(this, kStart, { value: starterOf(native) });
   }
 }
 
@@ -97,23 +103,19 @@ class CallSlots {
   }
 }
 
-// The two closures come from separate functions on purpose: closures made in
-// one scope share its variables, and the binding holds `settle` strongly, so
-// a `settle` made next to `native` would keep every client alive forever.
-
 /** `settle(valueIds, values, ids, outcomes)`: resolves finished calls. */
-function settlerOf(inFlight) {
+function settlerOf(slots) {
   return (valueIds, values, ids, outcomes) => {
     for (let i = 0; i < valueIds.length; i++) {
-      inFlight.take(valueIds[i])({ kind: "value", value: plainValue(values[2 * i], values[2 * i + 1]) });
+      slots.take(valueIds[i])({ kind: "value", value: plainValue(values[2 * i], values[2 * i + 1]) });
     }
-    for (let i = 0; i < ids.length; i++) inFlight.take(ids[i])(outcomes[i]);
+    for (let i = 0; i < ids.length; i++) slots.take(ids[i])(outcomes[i]);
   };
 }
 
 /** `start(call, handle)`: starts a native call; resolves with its outcome.
  * Throws, having started nothing, when the binding refuses the options. */
-function starterOf(native, inFlight) {
+function starterOf(native) {
   return (call, handle) => {
     let slot;
     const promise = new Promise((resolve) => {
@@ -184,7 +186,7 @@ function startCall(client, options, keepResponse) {
     const signal = signalOf(options);
     if (signal !== undefined && signal.aborted) return Promise.resolve(signalOutcome(signal));
     if (signal !== undefined) {
-      return startWithSignal(start, client[kCancelHandle](), call, signal, client[kLogger]);
+      return startWithSignal(start, delivery.cancelHandle(), call, signal, client[kLogger]);
     }
     promise = startNative(start, call, undefined);
   }

@@ -1,9 +1,9 @@
 //! A cancellation handle JS holds for one call: the JS layer listens to the
 //! caller's `AbortSignal` (napi's own `AbortSignal` parameter ignores
 //! already-aborted signals and leaks) and calls `cancel()`, which wakes the
-//! call's engine wherever it is waiting. Handles are made by their client
-//! (`NativeClient.cancelHandle()`), as children of the client's lifetime
-//! token, so tearing the client's environment down cancels them too.
+//! call's engine wherever it is waiting. Handles are made by the
+//! environment's `CallDelivery.cancelHandle()`, as children of its lifetime
+//! token, so tearing the environment down cancels them too.
 
 use napi_derive::napi;
 use tokio_util::sync::CancellationToken;

@@ -1,19 +1,21 @@
 //! `NativeClient`: the native side of one `Mix`/`MixCore` instance, with one
-//! method per operation. Its connections live in the process-wide pools
-//! (`mix_core::pool`), shared with every client of equal network settings.
+//! method per operation. Nothing in it waits for the garbage collector: its
+//! connections live in the process-wide pools (`mix_core::pool`), shared
+//! with every client of equal network settings, and its calls are handed
+//! back through its environment's `CallDelivery`.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use mix_core::transport::ExternalTransport;
 use mix_core::{CallOptions, Client, ClientConfig, ClientErrorKind, Limits};
 use napi::bindgen_prelude::{Function, Promise};
-use napi::{Env, Error, Result, Status};
+use napi::{Error, Result, Status};
 use napi_derive::napi;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 use super::cancel::CancelHandle;
-use super::completions::{Completions, SettleFunction};
+use super::completions::{CallDelivery, Completions};
 use super::fetch::{AttemptArgs, AttemptFunction, JsFetch, NativeRawResponse};
 use super::options::{NativeCallOptions, NativeClientOptions};
 use super::outcome::Settled;
@@ -26,9 +28,22 @@ pub struct NativeClient {
     /// using it would wake that thread twice per request.
     shards: Vec<Arc<Client>>,
     completions: Completions,
-    /// Cancelled when the client's JS environment is torn down (a worker
-    /// terminated), which ends every call still in flight.
-    lifetime: CancellationToken,
+}
+
+/// `NativeClient`s not yet dropped, across the process.
+static LIVE_CLIENTS: AtomicU32 = AtomicU32::new(0);
+
+/// How many native clients are alive. For the leak tests; not part of the
+/// package API.
+#[napi]
+pub fn live_native_clients() -> u32 {
+    LIVE_CLIENTS.load(Ordering::SeqCst)
+}
+
+impl Drop for NativeClient {
+    fn drop(&mut self) {
+        LIVE_CLIENTS.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[napi]
@@ -36,14 +51,13 @@ impl NativeClient {
     /// Throws when the options cannot make a client: an error with code
     /// `InvalidArg` for a bad base URL or proxy URL (JS makes it a
     /// `TypeError`), `GenericFailure` when the HTTP stack cannot start.
-    /// `settle(valueIds, values, ids, outcomes)` receives finished calls in
-    /// batches (see `completions.rs`). `attempt`, when given, sends each
-    /// attempt instead of reqwest (the caller's `HTTPClient`, see `fetch.rs`).
+    /// Finished calls go to `delivery`, the environment's (see
+    /// `completions.rs`). `attempt`, when given, sends each attempt instead
+    /// of reqwest (the caller's `HTTPClient`, see `fetch.rs`).
     #[napi(constructor)]
     pub fn new(
-        env: &Env,
         options: NativeClientOptions,
-        settle: SettleFunction,
+        delivery: &CallDelivery,
         attempt: Option<Function<AttemptArgs, Promise<NativeRawResponse>>>,
     ) -> Result<Self> {
         let io = runtime::io()?;
@@ -83,11 +97,10 @@ impl NativeClient {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let lifetime = CancellationToken::new();
+        LIVE_CLIENTS.fetch_add(1, Ordering::SeqCst);
         Ok(NativeClient {
             shards,
-            completions: Completions::new(env, settle, lifetime.clone())?,
-            lifetime,
+            completions: delivery.completions(),
         })
     }
 
@@ -101,17 +114,9 @@ impl NativeClient {
             .unwrap_or_default()
     }
 
-    /// A cancellation handle for one call of this client.
-    #[napi]
-    pub fn cancel_handle(&self) -> CancelHandle {
-        CancelHandle {
-            token: self.lifetime.child_token(),
-        }
-    }
-
     /// Starts `refreshOAuthTokens`; its outcome reaches `settle` under `slot`
     /// (the caller's number for it, free again once settled). `cancel`
-    /// must come from this client's `cancelHandle()`.
+    /// must come from the delivery's `cancelHandle()`.
     /// Every started call is settled exactly once, with an outcome that
     /// says whether it is a value or which error it is.
     #[napi(js_name = "refreshOAuthTokens")]
@@ -126,7 +131,7 @@ impl NativeClient {
         let call = call.map(CallOptions::from).unwrap_or_default();
         let token = match cancel {
             Some(handle) => handle.token.clone(),
-            None => self.lifetime.clone(),
+            None => self.completions.lifetime().clone(),
         };
         // Counted as pending only once the I/O threads are known to be
         // running, so a call that cannot start never holds the event loop.

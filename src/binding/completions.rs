@@ -4,8 +4,10 @@
 //! costs every request a libuv handle, a cleanup hook and a wake-up of the
 //! JS thread made while holding the function's queue lock. Profiling the
 //! benchmark showed the JS thread and the tokio workers taking turns
-//! blocking on that lock (a third of all context switches). Instead each
-//! client owns one libuv async handle and one queue: an I/O thread, as it
+//! blocking on that lock (a third of all context switches). Instead each JS
+//! environment (the main thread, each worker) has one `CallDelivery`, made
+//! by the JS layer with its first client and shared by all its clients: one
+//! libuv async handle and one queue. An I/O thread, as it
 //! finishes a call, pushes its outcome and, only if no wake-up is already on
 //! its way, calls `uv_async_send` (lock-free, outside our own lock) once it
 //! has run its other ready tasks (see `runtime::after_ready_tasks`), so that
@@ -18,11 +20,12 @@
 //!
 //! The handle is unref'd while no call is pending, so an idle client never
 //! keeps Node alive, and ref'd from the first pending call until the last is
-//! settled, as a promise per call was. It is closed once the client is
-//! garbage collected and nothing is pending, or when Node tears the
-//! environment down, whichever comes first. Tearing the environment down
-//! (a worker terminated) also cancels the client's lifetime token, so its
-//! calls in flight end and their connections close at once.
+//! settled, as a promise per call was. One per environment rather than per
+//! client: a program that makes a client per request would otherwise leave
+//! a handle, a reference and an async context per client waiting for the
+//! garbage collector. It is closed when Node tears the environment down,
+//! which also cancels the environment's lifetime token, so calls still in
+//! flight (a worker terminated) end and their connections close at once.
 
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::ffi::{c_int, c_void};
@@ -35,6 +38,7 @@ use napi::{check_status, sys, Env, Error, JsValue, Result, Status};
 use napi_derive::napi;
 use tokio_util::sync::CancellationToken;
 
+use super::cancel::CancelHandle;
 use super::outcome::{NativeOutcome, Settled};
 use super::runtime;
 
@@ -42,8 +46,8 @@ use super::runtime;
 /// [`open_completion_handles`]).
 static OPEN_HANDLES: AtomicU32 = AtomicU32::new(0);
 
-/// How many clients' completion handles are open: one per client not yet
-/// garbage collected. For the leak tests; not part of the package API.
+/// How many completion handles are open: one per environment that made a
+/// client. For the leak tests; not part of the package API.
 #[napi]
 pub fn open_completion_handles() -> u32 {
     OPEN_HANDLES.load(Ordering::SeqCst)
@@ -109,9 +113,9 @@ struct Shared {
     async_context: sys::napi_async_context,
     /// Calls started and not yet handed to JS.
     pending: AtomicU32,
-    /// The client was garbage collected: close once nothing is pending.
+    /// The `CallDelivery` was dropped: close once nothing is pending.
     owner_gone: AtomicBool,
-    /// The client's lifetime token, cancelled on environment teardown.
+    /// Cancelled on environment teardown; every call's token descends from it.
     lifetime: CancellationToken,
 }
 
@@ -129,8 +133,17 @@ fn lock(batch: &Mutex<Batch>) -> MutexGuard<'_, Batch> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Held by a `NativeClient`; dropping it (the client was collected) closes
-/// the handle once no call is pending.
+/// The delivery of one JS environment, owned by the JS layer for the
+/// environment's lifetime (`lib/internal/sdk.js`); dropping it closes the
+/// handle once no call is pending.
+#[napi]
+pub struct CallDelivery {
+    shared: Arc<Shared>,
+}
+
+/// What a `NativeClient` keeps of its environment's delivery: how to start
+/// a call and the token that ends calls with the environment.
+#[derive(Clone)]
 pub struct Completions {
     shared: Arc<Shared>,
 }
@@ -144,13 +157,12 @@ pub struct Completer {
     finished: bool,
 }
 
-impl Completions {
-    /// Must be called on the JS thread of `env`.
-    pub fn new(
-        env: &Env,
-        settle: SettleFunction,
-        lifetime: CancellationToken,
-    ) -> Result<Completions> {
+#[napi]
+impl CallDelivery {
+    /// `settle(valueIds, values, ids, outcomes)` receives the finished
+    /// calls of every client of this environment, in batches.
+    #[napi(constructor)]
+    pub fn new(env: &Env, settle: SettleFunction) -> Result<CallDelivery> {
         let raw_env = env.raw();
         // SAFETY: `uv_handle_size` only reads a table.
         let size = unsafe { uv_handle_size(UV_ASYNC) };
@@ -204,7 +216,7 @@ impl Completions {
             async_context,
             pending: AtomicU32::new(0),
             owner_gone: AtomicBool::new(false),
-            lifetime,
+            lifetime: CancellationToken::new(),
         });
         // SAFETY: `handle` is zeroed memory of libuv's size for an async
         // handle, initialised on the loop's own thread. Its `data` (the
@@ -227,7 +239,31 @@ impl Completions {
             let hook_arg = Arc::as_ptr(&shared).cast_mut().cast::<c_void>();
             sys::napi_add_env_cleanup_hook(raw_env, Some(on_env_teardown), hook_arg);
         }
-        Ok(Completions { shared })
+        Ok(CallDelivery { shared })
+    }
+
+    /// A cancellation handle for one call, ended with the environment too.
+    #[napi]
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle {
+            token: self.shared.lifetime.child_token(),
+        }
+    }
+}
+
+impl CallDelivery {
+    /// For a client of this environment.
+    pub fn completions(&self) -> Completions {
+        Completions {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl Completions {
+    /// The token that is cancelled when the environment is torn down.
+    pub fn lifetime(&self) -> &CancellationToken {
+        &self.shared.lifetime
     }
 
     /// Called on the JS thread as call `id` starts; the returned completer
@@ -246,9 +282,9 @@ impl Completions {
     }
 }
 
-impl Drop for Completions {
-    /// Runs on the JS thread when the client is collected (or the
-    /// environment is torn down).
+impl Drop for CallDelivery {
+    /// Runs on the JS thread when the JS layer lets go of it (in practice
+    /// as the environment is torn down).
     fn drop(&mut self) {
         let shared = &self.shared;
         shared.owner_gone.store(true, Ordering::Relaxed);
