@@ -1,8 +1,9 @@
 // Deployment hazards: a worker thread torn down mid-call, a custom HTTPClient
 // whose fetcher never settles, AbortSignal.timeout() signals, hostile request
-// options, and a program that makes a new client per request. Each must end
-// with closed sockets, a settled call, an exiting process, a documented error
-// (never a synchronous throw or an unhandled rejection), and bounded
+// options, a program that makes a new client per request, pooled
+// connections left idle, and a process out of file descriptors. Each must
+// end with closed sockets, a settled call, an exiting process, a documented
+// error (never a synchronous throw or an unhandled rejection), and bounded
 // descriptors and memory.
 
 import test from "node:test";
@@ -410,4 +411,57 @@ test("clients made and dropped by the tens of thousands, one call each, hold a b
     assert.ok(r.heapUsed / MiB < 5, line);
     assert.ok(r.clientsAfter <= 2, `dropped clients still alive after collection: ${line}`);
   }
+});
+
+test("an idle pooled connection is closed by the client after its idle time (4 s)", { timeout: 30_000 }, async (t) => {
+  const server = await serve(t, (req, res) => reply(res, 200, OK_BODY));
+  server.server.keepAliveTimeout = 60_000;
+  const mix = new Mix({ serverURL: server.url, retryConfig: NO_RETRY });
+  assert.deepEqual(await mix.internal.refreshOAuthTokens(), OK_BODY);
+  const { socket } = server.hits[0];
+  const start = performance.now();
+  // The pool checks idle connections periodically: closed between 4 and 8 s.
+  await closed(socket, 12_000);
+  assert.ok(performance.now() - start >= 3_000, "the connection was closed before it had been idle for its idle time");
+});
+
+// Starts CALLS concurrent calls to the server at argv[2] with a descriptor
+// table too small for them, then one more once they settled; prints how
+// each ended (by error class and cause code).
+const EXHAUSTED = `
+const { Mix } = require(process.argv[1]);
+const mix = new Mix({ serverURL: process.argv[2], retryConfig: { strategy: "none" } });
+const CALLS = 200;
+(async () => {
+  const results = await Promise.allSettled(Array.from({ length: CALLS }, () => mix.internal.refreshOAuthTokens()));
+  const ends = {};
+  for (const r of results) {
+    const end = r.status === "fulfilled" ? "value" : r.reason.name + (r.reason.cause?.code ? ":" + r.reason.cause.code : "");
+    ends[end] = (ends[end] ?? 0) + 1;
+  }
+  const after = await mix.internal.refreshOAuthTokens().then(() => "value", (e) => e.name);
+  console.log(JSON.stringify({ ends, after }));
+})();
+`;
+
+test("with no file descriptor left, calls fail as ConnectionError (EMFILE), and later calls work", { timeout: 30_000 }, async (t) => {
+  const server = await serve(t, (req, res) => setTimeout(() => reply(res, 200, OK_BODY), 100));
+  const child = spawn(
+    "bash",
+    ["-c", 'ulimit -n 64 && exec "$0" "$@"', process.execPath, "-e", EXHAUSTED, INDEX, server.url],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const [code] = await once(child, "exit");
+  assert.equal(code, 0, err);
+  const { ends, after } = JSON.parse(out);
+  t.diagnostic(JSON.stringify(ends));
+  for (const end of Object.keys(ends)) {
+    assert.ok(end === "value" || end.startsWith("ConnectionError"), `a call ended in ${end}: ${JSON.stringify(ends)}`);
+  }
+  assert.ok(ends["ConnectionError:EMFILE"] > 0, `no call ran out of descriptors: ${JSON.stringify(ends)}`);
+  assert.equal(after, "value");
 });
