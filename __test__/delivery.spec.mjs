@@ -110,9 +110,12 @@ const ok = new Worker(
    parentPort.postMessage(JSON.stringify(await mix.internal.refreshOAuthTokens()));\`,
   { eval: true },
 );
+// Listened for first: a worker that ends at once may post its message and
+// exit in one turn of this thread's loop, and Node then emits both together.
+const exited = once(ok, "exit");
 const [value] = await once(ok, "message");
 console.log("worker value " + value);
-const [code] = await once(ok, "exit");
+const [code] = await exited;
 console.log("worker exit " + code);
 
 // Workers torn down while their calls are in flight.
