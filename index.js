@@ -5,13 +5,11 @@
 const { ClientSDK, ServerList, SDK_METADATA, serverURLFromOptions, callRefreshOAuthTokens } = require("./lib/internal/sdk.js");
 const { HTTPClient } = require("./lib/http.js");
 
-// The error classes are loaded with the first client (see sdk.js), not at
-// import; by the first failure this require finds them in the cache.
-let outcomes;
+const { toError } = require("./lib/internal/outcome.js");
 
 function valueOrThrow(outcome) {
   if (outcome.kind === "value") return outcome.value;
-  throw (outcomes ??= require("./lib/internal/outcome.js")).toError(outcome);
+  throw toError(outcome);
 }
 
 /** The `internal` operations of a client. */
@@ -22,9 +20,17 @@ class Internal {
     this.#client = client;
   }
 
+  /** The client of a namespace; undefined when called on something else
+   * (an unbound method), which the call then rejects. */
+  static clientOf(namespace) {
+    return typeof namespace === "object" && namespace !== null && #client in namespace
+      ? namespace.#client
+      : undefined;
+  }
+
   /** Manually refresh OAuth tokens. Rejects with one of models/errors. */
   refreshOAuthTokens(options) {
-    return callRefreshOAuthTokens(this.#client, options, false).then(valueOrThrow);
+    return callRefreshOAuthTokens(Internal.clientOf(this), options, false).then(valueOrThrow);
   }
 }
 

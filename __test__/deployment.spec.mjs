@@ -10,7 +10,10 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { OK_BODY, closed, hang, reply, sleep, startServer } from "./helpers/scripted-server.mjs";
@@ -464,4 +467,65 @@ test("with no file descriptor left, calls fail as ConnectionError (EMFILE), and 
   }
   assert.ok(ends["ConnectionError:EMFILE"] > 0, `no call ran out of descriptors: ${JSON.stringify(ends)}`);
   assert.equal(after, "value");
+});
+
+test("a method called unbound rejects instead of throwing", async () => {
+  const mix = new Mix({ serverURL: "http://127.0.0.1:9", retryConfig: NO_RETRY });
+  const unbound = mix.internal.refreshOAuthTokens;
+  const err = await rejection(startsWithoutThrowing(() => unbound(), "an unbound method"));
+  assert.ok(err instanceof InvalidRequestError, String(err));
+  const other = await rejection(startsWithoutThrowing(() => unbound.call({}), "a method called on another object"));
+  assert.ok(other instanceof InvalidRequestError, String(other));
+});
+
+test("a fetcher's own TimeoutError and AbortError end the call as RequestTimeoutError and RequestAbortedError", async () => {
+  const failing = (name) => new HTTPClient({ fetcher: async () => { throw new DOMException("from the fetcher", name); } });
+  const timedOut = new Mix({ serverURL: "http://127.0.0.1:9", httpClient: failing("TimeoutError"), retryConfig: NO_RETRY });
+  const err = await rejection(timedOut.internal.refreshOAuthTokens());
+  assert.ok(err instanceof RequestTimeoutError, String(err));
+  assert.equal(err.message, "Request timed out: TimeoutError: from the fetcher");
+  const aborted = new Mix({ serverURL: "http://127.0.0.1:9", httpClient: failing("AbortError") });
+  const abortErr = await rejection(aborted.internal.refreshOAuthTokens());
+  assert.ok(abortErr instanceof RequestAbortedError, String(abortErr));
+  assert.equal(abortErr.message, "Request aborted by client: AbortError: from the fetcher");
+});
+
+// Loads the package afresh ROUNDS times (as test runners with their own
+// module registry do), one call each, then collects: the completion handles
+// of the unloaded copies must close.
+const RELOAD = `
+const root = process.argv[2];
+const binding = require(process.argv[3]);
+const http = require("node:http");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const server = http.createServer((q, r) => { r.writeHead(200, { "content-type": "application/json" }); r.end("{}"); });
+server.listen(0, "127.0.0.1", async () => {
+  const url = "http://127.0.0.1:" + server.address().port;
+  for (let i = 0; i < 50; i++) {
+    for (const key of Object.keys(require.cache)) {
+      if (key.startsWith(root) && !key.endsWith(".node") && !key.endsWith("binding.js")) delete require.cache[key];
+    }
+    const { Mix } = require(root + "/index.js");
+    module.children.length = 0;
+    await new Mix({ serverURL: url }).internal.refreshOAuthTokens();
+  }
+  const loaded = binding.openCompletionHandles();
+  for (let i = 0; i < 10; i++) { global.gc(); await sleep(20); }
+  console.log(JSON.stringify({ loaded, collected: binding.openCompletionHandles() }));
+  server.close();
+});
+`;
+
+test("a package loaded afresh many times leaves no completion handle behind once the old copies are collected", { timeout: 30_000 }, async (t) => {
+  const root = INDEX.slice(0, -"/index.js".length);
+  // A file, not -e: an eval'd script's module keeps what it requires.
+  const dir = mkdtempSync(path.join(tmpdir(), "mix-reload-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const script = path.join(dir, "reload.cjs");
+  writeFileSync(script, RELOAD);
+  const run = await runChild(["--expose-gc", script, root, require.resolve("../binding.js")]);
+  assert.equal(run.code, 0, run.stderr);
+  const { loaded, collected } = JSON.parse(run.stdout);
+  assert.ok(loaded > 1, `expected several handles before collection, got ${loaded}`);
+  assert.ok(collected <= 2, `${collected} completion handles of unloaded copies left open`);
 });

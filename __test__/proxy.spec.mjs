@@ -124,6 +124,8 @@ test("NO_PROXY bypasses matching hosts (and ports) and leaves the others proxied
     ["127.0.0.1:1", true],
     ["*", false],
     ["example.test .other.test", true],
+    ["*.0.0.1", false],
+    ["0.0.1", false],
   ];
   for (const [noProxy, proxied] of cases) {
     proxyEnv(t, { NODE_USE_ENV_PROXY: "1", HTTP_PROXY: proxy.url, NO_PROXY: noProxy });
@@ -198,4 +200,32 @@ test("a proxy URL that cannot be used is a TypeError at construction, not a sile
     proxyEnv(t, { NODE_USE_ENV_PROXY: "1", HTTP_PROXY: bad });
     assert.throws(() => new Mix({ serverURL: "http://127.0.0.1:1" }), TypeError, bad);
   }
+});
+
+test("an unusable proxy URL is named in the TypeError with its credentials masked", (t) => {
+  proxyEnv(t, { NODE_USE_ENV_PROXY: "1", HTTP_PROXY: "http://agent:s3cret@bad host:1" });
+  assert.throws(
+    () => new Mix({ serverURL: "http://127.0.0.1:1" }),
+    (err) => err instanceof TypeError && err.message.includes("bad host") && !err.message.includes("s3cret"),
+  );
+});
+
+test("an empty lower-case variable wins over the upper-case one, as in undici", async (t) => {
+  const server = await okServer(t);
+  const proxy = await startProxy(t);
+  proxyEnv(t, { NODE_USE_ENV_PROXY: "1", http_proxy: "", HTTP_PROXY: proxy.url });
+  assert.deepEqual(await new Mix({ serverURL: server.url }).internal.refreshOAuthTokens(), OK);
+  assert.equal(proxy.requests.length, 0);
+  proxyEnv(t, { NODE_USE_ENV_PROXY: "1", HTTP_PROXY: proxy.url, no_proxy: "", NO_PROXY: "*" });
+  assert.deepEqual(await new Mix({ serverURL: server.url }).internal.refreshOAuthTokens(), OK);
+  assert.equal(proxy.requests.length, 1);
+});
+
+test("a connection refused by a proxy that is down names the proxy, not the target", async (t) => {
+  const server = await okServer(t);
+  const down = await refusedURL();
+  proxyEnv(t, { NODE_USE_ENV_PROXY: "1", HTTP_PROXY: down });
+  const err = await rejection(new Mix({ serverURL: server.url, retryConfig: NO_RETRY }).internal.refreshOAuthTokens());
+  assert.ok(err instanceof errors.ConnectionError, String(err));
+  assert.equal(err.cause.message, `connect ECONNREFUSED ${new URL(down).host}`);
 });

@@ -247,3 +247,26 @@ test("without trust variables only the bundled roots are trusted", async (t) => 
   assert.ok(err instanceof errors.ConnectionError, String(err));
   assert.equal(err.cause.code, "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
 });
+
+test("redirects fetch would not follow are ConnectionErrors: other schemes, credentials, a Location that does not parse", async (t) => {
+  const target = await recordingServer(t, { type: "application/json", body: OK_JSON });
+  const withCredentials = new URL(target.url);
+  withCredentials.username = "user";
+  withCredentials.password = "s3cret";
+  const locations = ["file:///etc/passwd", "data:text/plain,hi", "ftp://127.0.0.1/x", withCredentials.href, "http://[bad"];
+  for (const location of locations) {
+    const origin = await recordingServer(t, (req, res) => answer(res, { status: 302, headers: { location } }));
+    const err = await rejection(new Mix({ serverURL: origin.url, retryConfig: NO_RETRY }).internal.refreshOAuthTokens());
+    assert.ok(err instanceof errors.ConnectionError, `${location}: ${err}`);
+    assert.ok(!`${err.message}`.includes("s3cret"), err.message);
+  }
+  assert.equal(target.requests.length, 0);
+});
+
+test("a per-call serverURL that does not parse is named in the error with its secrets masked", async () => {
+  const mix = new Mix({ serverURL: "http://127.0.0.1:1", retryConfig: NO_RETRY });
+  const err = await rejection(mix.internal.refreshOAuthTokens({ serverURL: "http://u:s3cret@bad host:1/?api_key=k-SECRET&x=1" }));
+  assert.ok(err instanceof errors.InvalidRequestError, String(err));
+  assert.doesNotMatch(err.message, /s3cret|SECRET/);
+  assert.match(err.message, /bad host/);
+});

@@ -8,6 +8,24 @@
 // attempt (the call's time limit, the caller's abort, a worker shutting
 // down), so the fetch and its socket close at once (see src/binding/fetch.rs).
 
+/** The original SDK's tests for an aborted and a timed-out fetch. */
+function hasNameOrCode(err, name, legacyCode) {
+  if (typeof err !== "object" || err === null) return false;
+  return (
+    err.name === name ||
+    err.code === legacyCode ||
+    (typeof err.code === "string" && err.code.toLowerCase() === "econnaborted")
+  );
+}
+
+/** How the original classifies what a fetcher threw: the error class it becomes. */
+function errorKind(err) {
+  if (hasNameOrCode(err, "AbortError", 20)) return "aborted";
+  if (hasNameOrCode(err, "TimeoutError", 23)) return "timeout";
+  if (isConnectionError(err)) return "connection";
+  return "unexpected";
+}
+
 /** The original SDK's test for a failed connection from fetch and friends. */
 function isConnectionError(err) {
   if (typeof err !== "object" || err === null) return false;
@@ -48,15 +66,17 @@ async function send(httpClient, method, url, flatHeaders, signal) {
     for (const [name, value] of response.headers) pairs.push(name, value);
     return { status: response.status, headers: pairs, body };
   } catch (err) {
-    let cause, message;
+    let kind, cause, message;
     try {
+      kind = errorKind(err);
       cause = err?.cause ?? err;
       message = String(cause?.message ?? cause);
     } catch {
+      kind ??= "unexpected";
       message = "the HTTP client failed with an error that cannot be shown";
     }
     return {
-      errorKind: isConnectionError(err) ? "connection" : "unexpected",
+      errorKind: kind,
       errorMessage: message,
       errorCode: typeof cause?.code === "string" ? cause.code : undefined,
     };

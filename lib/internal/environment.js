@@ -14,13 +14,26 @@
 // values mean; this module only reads them. A variable that cannot be read
 // (a runtime that asks permission for it) counts as unset.
 
-function read(name) {
+/** The variable's value, as set (an empty string counts as set). */
+function raw(name) {
   try {
     const value = process.env[name];
-    return typeof value === "string" && value !== "" ? value : undefined;
+    return typeof value === "string" ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The variable's value; empty means unset. */
+function read(name) {
+  const value = raw(name);
+  return value === "" ? undefined : value;
+}
+
+/** The lower-case form when set, even to "", else the upper-case one (undici's rule). */
+function either(lower, upper) {
+  const value = raw(lower) ?? raw(upper);
+  return value === "" ? undefined : value;
 }
 
 /** Whether `flag` is among the process's flags or NODE_OPTIONS. */
@@ -41,9 +54,9 @@ function networkOptions() {
     useSystemCa: read("NODE_USE_SYSTEM_CA") === "1" || hasFlag("--use-system-ca"),
   };
   if (read("NODE_USE_ENV_PROXY") === "1" || hasFlag("--use-env-proxy")) {
-    network.httpProxy = read("http_proxy") ?? read("HTTP_PROXY");
-    network.httpsProxy = read("https_proxy") ?? read("HTTPS_PROXY");
-    network.noProxy = read("no_proxy") ?? read("NO_PROXY");
+    network.httpProxy = either("http_proxy", "HTTP_PROXY");
+    network.httpsProxy = either("https_proxy", "HTTPS_PROXY");
+    network.noProxy = either("no_proxy", "NO_PROXY");
   }
   return network;
 }

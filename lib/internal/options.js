@@ -87,7 +87,8 @@ function nativeCallOptions(options, keepResponse) {
   const headers = options.headers ?? options.fetchOptions?.headers;
   if (headers !== undefined) call.headers = flattenHeaders(headers);
   if (options.serverURL != null) {
-    call.serverUrl = options.serverURL instanceof URL ? options.serverURL.href : options.serverURL;
+    const url = options.serverURL;
+    call.serverUrl = url instanceof URL ? url.href : typeof url === "string" ? url : String(url);
   }
   if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
   if (options.retries) {

@@ -56,8 +56,11 @@ function toError(o) {
         cause: o.reason ?? new DOMException(o.detail, "TimeoutError"),
       });
     case "aborted":
-      // `reason` is set by the caller's side from signal.reason.
-      return new errors.RequestAbortedError("Request aborted by client", { cause: o.reason });
+      // `reason` is set by the caller's side from signal.reason; without it
+      // the caller's HTTP client aborted the attempt itself.
+      return new errors.RequestAbortedError("Request aborted by client", {
+        cause: "reason" in o ? o.reason : new DOMException(o.detail, "AbortError"),
+      });
     case "invalidRequest":
       if (o.detail === "No base URL provided for operation") {
         return new errors.InvalidRequestError(o.detail);

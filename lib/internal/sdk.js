@@ -13,20 +13,13 @@ const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.j
 const { logAttempts, logWarnings, loggerFor } = require("./debug.js");
 const { networkOptions } = require("./environment.js");
 
-// Required when the first client is made, not at import: a program that
-// only imports the package should not pay for them. Not later either: a
-// call that fails must be able to build its error, and loading a module
-// then could itself fail (e.g. with EMFILE when the process has run out of
-// file descriptors), which would escape as a raw exception.
-let abortBridge;
+// Loaded at import, not on first use: loading a module later can itself
+// fail (e.g. with EMFILE once the process has run out of file descriptors),
+// and that would escape as a raw exception from a constructor or a call.
+const abortBridge = require("./abort.js");
+require("./outcome.js");
+// Only for a caller's own HTTPClient, which then exists already.
 let customClient;
-let callModulesLoaded = false;
-
-function loadCallModules() {
-  abortBridge = require("./abort.js");
-  require("./outcome.js");
-  callModulesLoaded = true;
-}
 
 const kStart = Symbol("mix.start");
 const kLogger = Symbol("mix.logger");
@@ -34,13 +27,15 @@ const kLogger = Symbol("mix.logger");
 // The calls in flight of every client of this environment (the main thread
 // or a worker), and the native delivery that hands them back in batches
 // (src/binding/completions.rs), made with the first client. One for all
-// clients: per-client handles would wait for the garbage collector.
+// clients: per-client handles would wait for the garbage collector. The
+// binding holds `settle` only while calls are pending; this module holds it
+// always, so both are collected with the module if it is ever unloaded.
 let inFlight;
+let settle;
 let delivery;
 
 class ClientSDK {
   constructor(options = {}) {
-    if (!callModulesLoaded) loadCallModules();
     checkClientOptions(options);
     const url = serverURLFromOptions(options);
     // Trailing slashes of the base path collapse into one (as in the original).
@@ -51,7 +46,8 @@ class ClientSDK {
     Object.defineProperty(this, kLogger, { value: logger });
     if (delivery === undefined) {
       inFlight = new CallSlots();
-      delivery = new CallDelivery(settlerOf(inFlight));
+      settle = settlerOf(inFlight);
+      delivery = new CallDelivery(settle);
     }
     let native;
     try {
@@ -155,8 +151,8 @@ function invalidOutcome(err) {
  */
 function signalOutcome(signal) {
   const reason = signal.reason;
-  const kind = reason instanceof Error && reason.name === "TimeoutError" ? "timeout" : "aborted";
-  return { kind, reason };
+  const named = (typeof reason === "object" || typeof reason === "function") && reason !== null;
+  return { kind: named && reason.name === "TimeoutError" ? "timeout" : "aborted", reason };
 }
 
 /**
@@ -223,7 +219,7 @@ function startWithSignal(start, handle, call, signal, logger) {
   startNative(start, call, handle)
     .then((outcome) => {
       unwatch(signal, handle);
-      if (outcome.kind === "aborted") Object.assign(outcome, signalOutcome(signal));
+      if (outcome.kind === "aborted" && signal.aborted) Object.assign(outcome, signalOutcome(signal));
       if (logger !== undefined) logAttempts(logger, outcome.attempts);
       settle(outcome);
     })

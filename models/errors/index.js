@@ -98,10 +98,19 @@ class SDKValidationError extends Error {
 }
 
 /** Base of the errors raised before or instead of an HTTP response. */
+/** `String(value)`, or a tag when the value cannot be made a string. */
+function describe(value) {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 class HTTPClientError extends Error {
   constructor(message, opts) {
     let msg = message;
-    if (opts?.cause) msg += `: ${opts.cause}`;
+    if (opts?.cause) msg += `: ${describe(opts.cause)}`;
     super(msg, opts);
     this.name = "HTTPClientError";
     if (typeof this.cause === "undefined") this.cause = opts?.cause;

@@ -175,10 +175,11 @@ impl CallDelivery {
         // out-pointers; each result is checked before use.
         unsafe {
             check_status!(sys::napi_get_uv_event_loop(raw_env, &mut event_loop))?;
+            // Weak while nothing is pending (see `hold`).
             check_status!(sys::napi_create_reference(
                 raw_env,
                 settle.raw(),
-                1,
+                0,
                 &mut settle_ref
             ))?;
             let name = ToNapiValue::to_napi_value(raw_env, "mix.settle")?;
@@ -272,7 +273,7 @@ impl Completions {
         let shared = &self.shared;
         if shared.pending.fetch_add(1, Ordering::Relaxed) == 0 && !shared.is_closed() {
             // SAFETY: JS thread, handle open.
-            unsafe { uv_ref(shared.handle) };
+            unsafe { shared.hold() };
         }
         Completer {
             shared: Arc::clone(shared),
@@ -398,10 +399,20 @@ impl Shared {
                 u32::try_from(batch.value_ids.len() + batch.ids.len()).unwrap_or(u32::MAX);
             let left = self.pending.load(Ordering::Relaxed).saturating_sub(settled);
             self.pending.store(left, Ordering::Relaxed);
-            if left == 0 {
-                uv_unref(self.handle);
+            let mut scope = ptr::null_mut();
+            if sys::napi_open_handle_scope(self.env, &mut scope) != sys::Status::napi_ok {
+                return;
             }
-            self.call_settle(batch);
+            // Taken while still held: `release` may leave it to the GC.
+            let mut settle = ptr::null_mut();
+            let status = sys::napi_get_reference_value(self.env, self.settle, &mut settle);
+            if left == 0 {
+                self.release();
+            }
+            if status == sys::Status::napi_ok && !settle.is_null() {
+                self.call_settle(settle, batch);
+            }
+            sys::napi_close_handle_scope(self.env, scope);
             if left == 0 && self.owner_gone.load(Ordering::Relaxed) {
                 self.close(true);
                 return;
@@ -419,19 +430,28 @@ impl Shared {
         }
     }
 
-    unsafe fn call_settle(&self, batch: Batch) {
+    /// While calls are pending the handle keeps the event loop alive and
+    /// `settle` is held strongly; while none is, neither: the JS layer then
+    /// holds `settle` itself, and if it lets go (the module is unloaded, as
+    /// test runners do), the delivery is collected and closed.
+    /// JS thread, handle open.
+    unsafe fn hold(&self) {
+        uv_ref(self.handle);
+        let mut count = 0;
+        sys::napi_reference_ref(self.env, self.settle, &mut count);
+    }
+
+    /// See [`Shared::hold`]. JS thread, handle open.
+    unsafe fn release(&self) {
+        uv_unref(self.handle);
+        let mut count = 0;
+        sys::napi_reference_unref(self.env, self.settle, &mut count);
+    }
+
+    /// Calls `settle` with a batch, inside the caller's handle scope.
+    unsafe fn call_settle(&self, function: sys::napi_value, batch: Batch) {
         let env = self.env;
-        let mut scope = ptr::null_mut();
-        if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
-            return;
-        }
         let call = || -> Result<()> {
-            let mut function = ptr::null_mut();
-            check_status!(sys::napi_get_reference_value(
-                env,
-                self.settle,
-                &mut function
-            ))?;
             // make_callback needs an object receiver; `settle` ignores it.
             let mut receiver = ptr::null_mut();
             check_status!(sys::napi_get_global(env, &mut receiver))?;
@@ -464,7 +484,6 @@ impl Shared {
                 sys::napi_fatal_exception(env, exception);
             }
         }
-        sys::napi_close_handle_scope(env, scope);
     }
 }
 

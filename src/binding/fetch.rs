@@ -24,7 +24,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 /// What the JS attempt function resolves with: a response, or a failure it
-/// classified (`errorKind` `"connection"` or `"unexpected"`).
+/// classified as the original does (`errorKind` `"connection"`,
+/// `"timeout"`, `"aborted"` or `"unexpected"`).
 #[napi(object)]
 pub struct NativeRawResponse {
     pub status: Option<u32>,
@@ -120,10 +121,11 @@ fn js_failure(err: napi::Error) -> ClientError {
 
 fn into_raw_response(raw: NativeRawResponse) -> Result<RawResponse, ClientError> {
     if let Some(kind) = raw.error_kind {
-        let kind = if kind == "connection" {
-            ClientErrorKind::Connection
-        } else {
-            ClientErrorKind::Unexpected
+        let kind = match kind.as_str() {
+            "connection" => ClientErrorKind::Connection,
+            "timeout" => ClientErrorKind::Timeout,
+            "aborted" => ClientErrorKind::Aborted,
+            _ => ClientErrorKind::Unexpected,
         };
         let mut error = ClientError::new(kind, raw.error_message.unwrap_or_default(), None);
         error.code = raw.error_code;

@@ -43,7 +43,10 @@ impl Client {
         })?;
         let mut default_headers = HeaderMap::with_capacity(2);
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        default_headers.insert(USER_AGENT, header_value(&config.user_agent)?);
+        let user_agent = header_value(&config.user_agent).map_err(|e| {
+            ClientError::invalid_request(format!("Invalid option \"userAgent\": {}", e.detail))
+        })?;
+        default_headers.insert(USER_AGENT, user_agent);
         let (transport, warnings) = match config.external {
             Some(external) => (
                 Transport::external(config.limits, external),

@@ -131,7 +131,9 @@ async fn attempts(
             .await
         {
             Err(error) => {
-                let wait = retry_connection_errors
+                // Only connection failures: an invalid request or an
+                // unexpected failure would fail the same way again.
+                let wait = (retry_connection_errors && error.is_connection())
                     .then(|| plan(retry_index, None))
                     .flatten();
                 push_log(&mut log, entry, |e| e.error = Some(error.detail.clone()));

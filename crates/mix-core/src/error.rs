@@ -73,25 +73,45 @@ impl ClientError {
         )
     }
 
-    /// Whether a retry policy with `retryConnectionErrors` may retry this.
+    /// Whether a retry policy with `retryConnectionErrors` may retry this:
+    /// a connection failure, or an attempt that a caller's HTTP client timed
+    /// out (the call's own time limit ends the call before this is asked).
     pub fn is_connection(&self) -> bool {
-        self.kind == ClientErrorKind::Connection
+        matches!(
+            self.kind,
+            ClientErrorKind::Connection | ClientErrorKind::Timeout
+        )
     }
 
-    /// Classifies a transport failure, naming its cause the way Node does.
-    /// URLs in the text have their secrets masked (see [`crate::redact`]).
-    pub fn from_reqwest(err: &reqwest::Error, url: &reqwest::Url) -> Self {
-        let mut error = Self::classify(err, url);
+    /// Classifies a transport failure of a request to `url`, naming its
+    /// cause the way Node does; a connection failure names `proxy` when the
+    /// request went through one. URLs in the text have their secrets masked
+    /// (see [`crate::redact`]), and the text is cut to a readable length.
+    pub fn from_reqwest(
+        err: &reqwest::Error,
+        url: &reqwest::Url,
+        proxy: Option<&reqwest::Url>,
+    ) -> Self {
+        let mut error = Self::classify(err, url, proxy.unwrap_or(url));
         if let Some(failed) = err.url() {
             let shown = failed.as_str();
             if error.detail.contains(shown) {
                 error.detail = error.detail.replace(shown, &crate::redact::url(shown));
             }
         }
+        if error.detail.len() > MAX_DETAIL {
+            let mut end = MAX_DETAIL;
+            while !error.detail.is_char_boundary(end) {
+                end -= 1;
+            }
+            let more = error.detail.len() - end;
+            error.detail.truncate(end);
+            error.detail.push_str(&format!("... ({more} more bytes)"));
+        }
         error
     }
 
-    fn classify(err: &reqwest::Error, url: &reqwest::Url) -> Self {
+    fn classify(err: &reqwest::Error, url: &reqwest::Url, peer: &reqwest::Url) -> Self {
         if err.is_builder() {
             // A redirect to a URL reqwest cannot send (e.g. `ftp:`) fails as
             // a "builder" error too, but the first request went out.
@@ -102,16 +122,40 @@ impl ClientError {
                     Some("ERR_INVALID_REDIRECT"),
                 );
             }
+            // As `fetch`: a URL it cannot fetch is a network error.
+            if !matches!(url.scheme(), "http" | "https") {
+                return Self::new(
+                    ClientErrorKind::Connection,
+                    format!("unknown scheme {}:", url.scheme()),
+                    Some("ERR_INVALID_URL_SCHEME"),
+                );
+            }
             return Self::invalid_request(chain(err));
         }
-        let host = url.host_str().unwrap_or("");
-        let port = url.port_or_known_default().unwrap_or(0);
+        let host = peer.host_str().unwrap_or("");
+        let port = peer.port_or_known_default().unwrap_or(0);
         if let Some(tls) = find_tls_error(err) {
             let (code, text) = tls_failure(tls);
             return Self::new(
                 ClientErrorKind::Connection,
                 format!("{text} ({tls})"),
                 Some(code),
+            );
+        }
+        let text = chain(err);
+        if text.contains("tunnel error") {
+            let code = if text.contains("proxy authorization required") {
+                "ERR_PROXY_AUTH_REQUIRED"
+            } else {
+                "ERR_PROXY_TUNNEL"
+            };
+            return Self::new(ClientErrorKind::Connection, text, Some(code));
+        }
+        if err.is_redirect() {
+            return Self::new(
+                ClientErrorKind::Connection,
+                text,
+                Some("ERR_INVALID_REDIRECT"),
             );
         }
         if let Some(io) = find_source::<io::Error>(err) {
@@ -140,7 +184,6 @@ impl ClientError {
                 return Self::new(ClientErrorKind::Connection, detail, Some(code));
             }
         }
-        let text = chain(err);
         if text.contains("dns error") || text.contains("failed to lookup address") {
             return Self::new(
                 ClientErrorKind::Connection,
@@ -180,6 +223,10 @@ impl ClientError {
         Self::new(ClientErrorKind::Unexpected, text, None)
     }
 }
+
+/// The longest `detail` kept: a URL in a message (e.g. one too long to
+/// send) would otherwise make a message of megabytes.
+const MAX_DETAIL: usize = 2048;
 
 /// `EMFILE` on Linux and macOS: the process has no file descriptor left.
 const EMFILE: i32 = 24;

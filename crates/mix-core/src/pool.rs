@@ -2,7 +2,10 @@
 //! shared by every `Mix` in the process, as `fetch`'s global dispatcher is.
 //! A program that makes a client per request therefore reuses the same
 //! keep-alive connections, and how many sockets it holds never depends on
-//! when the garbage collector frees its clients.
+//! when the garbage collector frees its clients. A pool lives while a
+//! client uses it, and the last few pools used stay after that (so clients
+//! made one after another keep their connections between them); a program
+//! that makes clients with ever new settings does not pile pools up.
 //!
 //! Every pool:
 //! - trusts the Mozilla roots bundled with the package, plus the
@@ -14,14 +17,16 @@
 //! - closes a connection left idle for [`IDLE_TIMEOUT`], as Node's `fetch`
 //!   does after 4 s;
 //! - follows up to 10 redirects (as `fetch` does), dropping `authorization`,
-//!   `cookie` and `proxy-authorization` when one leaves the origin;
+//!   `cookie` and `proxy-authorization` when one leaves the origin, and
+//!   refuses (as `fetch` does) one to a scheme other than `http:`/`https:`
+//!   or to a URL with credentials;
 //! - decompresses gzip and deflate bodies.
 //!
 //! A trust store that cannot be read is a warning (the client logs it), and
 //! the other roots still apply.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
@@ -46,7 +51,6 @@ pub struct NetworkConfig {
 }
 
 /// A pool, its proxies, and what went wrong setting up its trust store.
-#[derive(Clone)]
 pub struct Pool {
     pub client: reqwest::Client,
     /// `None` when every request connects directly.
@@ -54,21 +58,42 @@ pub struct Pool {
     pub warnings: Arc<[String]>,
 }
 
-static POOLS: LazyLock<Mutex<HashMap<(NetworkConfig, usize), Pool>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// How many pools stay alive once no client uses them (one per network
+/// setting and I/O thread).
+const KEPT_UNUSED: usize = 8;
+
+#[derive(Default)]
+struct Registry {
+    /// Every pool some client may still use.
+    pools: HashMap<(NetworkConfig, usize), Weak<Pool>>,
+    /// The pools handed out last, kept alive.
+    recent: VecDeque<Arc<Pool>>,
+}
+
+static POOLS: LazyLock<Mutex<Registry>> = LazyLock::new(|| Mutex::new(Registry::default()));
 
 /// The process-wide pool for these settings on I/O thread `shard`, built
-/// on first use. Pools live as long as the process, like `fetch`'s.
-pub fn shared(network: &NetworkConfig, shard: usize) -> Result<Pool, ClientError> {
+/// when no live one exists.
+pub fn shared(network: &NetworkConfig, shard: usize) -> Result<Arc<Pool>, ClientError> {
     // Nothing panics while the lock is held but `build`, which would leave
-    // the map as it was.
-    let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    // the registry as it was.
+    let mut registry = POOLS.lock().unwrap_or_else(|e| e.into_inner());
     let key = (network.clone(), shard);
-    if let Some(pool) = pools.get(&key) {
-        return Ok(pool.clone());
+    let pool = match registry.pools.get(&key).and_then(Weak::upgrade) {
+        Some(pool) => pool,
+        None => {
+            let pool = Arc::new(build(network)?);
+            registry.pools.retain(|_, weak| weak.strong_count() > 0);
+            registry.pools.insert(key, Arc::downgrade(&pool));
+            pool
+        }
+    };
+    if !registry.recent.iter().any(|kept| Arc::ptr_eq(kept, &pool)) {
+        if registry.recent.len() == KEPT_UNUSED {
+            registry.recent.pop_front();
+        }
+        registry.recent.push_back(Arc::clone(&pool));
     }
-    let pool = build(network)?;
-    pools.insert(key, pool.clone());
     Ok(pool)
 }
 
@@ -114,6 +139,7 @@ fn builder(
         // client never gets; left on, they copy every request in case. Our
         // engine does the retrying.
         .retry(reqwest::retry::never().max_retries_per_request(0))
+        .redirect(reqwest::redirect::Policy::custom(redirect))
         .tls_built_in_webpki_certs(true)
         .tls_built_in_native_certs(system);
     for cert in extra {
@@ -125,6 +151,26 @@ fn builder(
         let routes = routes.clone();
         builder.proxy(reqwest::Proxy::custom(move |url| routes.route(url)))
     }
+}
+
+/// At most this many redirects are followed for one request, as in `fetch`.
+const MAX_REDIRECTS: usize = 10;
+
+/// The redirect policy of `fetch`. (reqwest drops credential headers on a
+/// cross-origin redirect by itself.)
+fn redirect(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
+    let url = attempt.url();
+    if !matches!(url.scheme(), "http" | "https") {
+        let scheme = url.scheme().to_owned();
+        return attempt.error(format!("redirect to an unsupported scheme {scheme}:"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return attempt.error("redirect to a URL that includes credentials");
+    }
+    if attempt.previous().len() > MAX_REDIRECTS {
+        return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+    }
+    attempt.follow()
 }
 
 /// The certificates of a PEM file that parse as trust anchors; a warning
@@ -182,9 +228,36 @@ mod tests {
     fn equal_settings_share_one_pool_per_shard() {
         let a = shared(&NetworkConfig::default(), 0).unwrap();
         let b = shared(&NetworkConfig::default(), 0).unwrap();
-        assert!(Arc::ptr_eq(&a.warnings, &b.warnings));
+        assert!(Arc::ptr_eq(&a, &b));
         let c = shared(&NetworkConfig::default(), 1).unwrap();
-        assert!(!Arc::ptr_eq(&a.warnings, &c.warnings));
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+
+    #[test]
+    fn pools_no_client_uses_are_freed_beyond_the_last_few() {
+        let setting = |n: usize| NetworkConfig {
+            proxy: ProxyConfig {
+                no_proxy: Some(format!("host-{n}.test")),
+                ..ProxyConfig::default()
+            },
+            ..NetworkConfig::default()
+        };
+        let first = Arc::downgrade(&shared(&setting(0), 0).unwrap());
+        let in_use = shared(&setting(1), 0).unwrap();
+        for n in 2..2 + KEPT_UNUSED {
+            drop(shared(&setting(n), 0).unwrap());
+        }
+        assert!(
+            first.upgrade().is_none(),
+            "an unused pool outlived the kept ones"
+        );
+        assert!(Arc::ptr_eq(&in_use, &shared(&setting(1), 0).unwrap()));
+        let registry = POOLS.lock().unwrap();
+        assert!(
+            registry.pools.len() <= KEPT_UNUSED + 4,
+            "{}",
+            registry.pools.len()
+        );
     }
 
     #[test]

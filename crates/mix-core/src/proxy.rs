@@ -3,11 +3,12 @@
 //!
 //! - `http:` targets use the HTTP proxy; `https:` targets the HTTPS proxy,
 //!   or the HTTP proxy when no HTTPS proxy is set (tunnelled with `CONNECT`);
-//! - `NO_PROXY` is a list separated by commas or white space; `*` alone
-//!   bypasses every proxy; an entry starting with `.` or `*` matches every
-//!   host ending with it (`*.example.com` and `.example.com` match
-//!   `api.example.com`); any other entry matches its host exactly; an entry
-//!   with `:port` matches that port only. Hosts compare without case.
+//! - `NO_PROXY` is a list separated by commas or white space; the value `*`
+//!   bypasses every proxy; an entry (a leading `.` or `*.` removed) matches
+//!   that host and every host under it (`example.com`, `.example.com` and
+//!   `*.example.com` all match `example.com` and `api.example.com`; `0.0.1`
+//!   matches `127.0.0.1`, as in undici); an entry with `:port` matches that
+//!   port only. Hosts compare without case.
 //!
 //! The JS layer reads the environment variables (so a worker's own
 //! `process.env` counts) and hands the values over as they are.
@@ -39,15 +40,13 @@ pub struct ProxyRoutes {
     http: Option<Url>,
     https: Option<Url>,
     bypass: Vec<Bypass>,
+    bypass_all: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Bypass {
-    /// Lower-case; a leading `*` removed (so `*` alone matches every
-    /// host), a leading `.` kept.
+    /// Lower-case, without a leading `.` or `*.`.
     host: String,
-    /// Whether the entry started with `.` or `*` (a suffix match).
-    suffix: bool,
     port: Option<u16>,
 }
 
@@ -66,6 +65,7 @@ impl ProxyRoutes {
             http,
             https,
             bypass,
+            bypass_all: no_proxy == "*",
         })
     }
 
@@ -88,6 +88,9 @@ impl ProxyRoutes {
     }
 
     fn bypasses(&self, target: &Url) -> bool {
+        if self.bypass_all {
+            return true;
+        }
         // `host_str` keeps the brackets of an IPv6 address, as Node's `host` does.
         let host = target.host_str().unwrap_or("").to_ascii_lowercase();
         let port = target.port_or_known_default();
@@ -95,11 +98,10 @@ impl ProxyRoutes {
             if entry.port.is_some() && entry.port != port {
                 return false;
             }
-            if entry.suffix {
-                host.ends_with(&entry.host)
-            } else {
-                host == entry.host
-            }
+            host == entry.host
+                || host
+                    .strip_suffix(entry.host.as_str())
+                    .is_some_and(|head| head.ends_with('.'))
         })
     }
 }
@@ -130,10 +132,9 @@ fn bypass_entry(entry: &str) -> Bypass {
         _ => (entry, None),
     };
     let host = host.to_ascii_lowercase();
-    let suffix = host.starts_with('.') || host.starts_with('*');
+    let host = host.strip_prefix('*').unwrap_or(&host);
     Bypass {
-        host: host.strip_prefix('*').unwrap_or(&host).to_owned(),
-        suffix,
+        host: host.strip_prefix('.').unwrap_or(host).to_owned(),
         port,
     }
 }
@@ -184,14 +185,22 @@ mod tests {
             "exact.test, .dot.test *.star.test,127.0.0.1:8080 [::1]",
         );
         assert_eq!(via(&r, "http://exact.test/"), None);
-        assert!(via(&r, "http://sub.exact.test/").is_some());
+        assert_eq!(via(&r, "http://sub.exact.test/"), None);
+        assert!(via(&r, "http://notexact.test/").is_some());
         assert_eq!(via(&r, "http://a.dot.test/"), None);
+        assert_eq!(via(&r, "http://dot.test/"), None);
+        assert_eq!(via(&r, "http://star.test/"), None);
         assert_eq!(via(&r, "http://a.star.test/"), None);
         assert_eq!(via(&r, "http://EXACT.test/"), None);
         assert_eq!(via(&r, "http://127.0.0.1:8080/"), None);
         assert!(via(&r, "http://127.0.0.1:8081/").is_some());
         assert_eq!(via(&r, "http://[::1]:5/"), None);
         assert_eq!(via(&routes("http://p:1", "", "*"), "http://any/"), None);
+        assert!(via(&routes("http://p:1", "", "*,a.test"), "http://any/").is_some());
+        assert_eq!(
+            via(&routes("http://p:1", "", "0.0.1"), "http://127.0.0.1/"),
+            None
+        );
         assert_eq!(
             via(&routes("http://p:1", "", "a.test:80"), "http://a.test/"),
             None

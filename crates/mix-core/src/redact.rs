@@ -42,50 +42,47 @@ pub fn is_secret_name(name: &str) -> bool {
 const SECRET_QUERY_NAMES: [&str; 5] = ["key", "sig", "signature", "auth", "code"];
 
 /// A URL for the log: user-info and secret-looking query values masked.
-/// Text that does not parse as a URL is returned as it is.
+/// Works on the text, so a URL that does not parse (and so may be echoed
+/// in an error message) is masked too.
 pub fn url(text: &str) -> String {
-    let Ok(mut url) = reqwest::Url::parse(text) else {
-        return text.to_owned();
-    };
-    let mut changed = false;
-    let had_user_info = !url.username().is_empty() || url.password().is_some();
-    if had_user_info {
-        // Both setters only fail for URLs that cannot have user-info.
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
-        changed = true;
-    }
-    if let Some(query) = url.query() {
-        let masked = query
-            .split('&')
-            .map(|pair| {
-                let (name, _) = pair.split_once('=').unwrap_or((pair, ""));
-                let decoded = percent_decoded(name);
-                let lower = decoded.to_ascii_lowercase();
-                if pair.contains('=')
-                    && (is_secret_name(&decoded) || SECRET_QUERY_NAMES.contains(&lower.as_str()))
-                {
-                    format!("{name}={MASK}")
-                } else {
-                    pair.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("&");
-        if masked != query {
-            url.set_query(Some(&masked));
-            changed = true;
+    let after_scheme = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[after_scheme..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..after_scheme]);
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            out.push_str(MASK);
+            out.push_str(&rest[at..authority_end]);
         }
+        None => out.push_str(&rest[..authority_end]),
     }
-    if !changed {
-        return text.to_owned();
-    }
-    let shown = url.to_string();
-    match shown.split_once("://") {
-        // Written out rather than set, which would percent-encode the mask.
-        Some((scheme, rest)) if had_user_info => format!("{scheme}://{MASK}@{rest}"),
-        _ => shown,
-    }
+    let tail = &rest[authority_end..];
+    let Some(q) = tail.find('?') else {
+        out.push_str(tail);
+        return out;
+    };
+    out.push_str(&tail[..=q]);
+    let query_and_fragment = &tail[q + 1..];
+    let query_end = query_and_fragment
+        .find('#')
+        .unwrap_or(query_and_fragment.len());
+    let masked = query_and_fragment[..query_end]
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_secret_query_name(name) => format!("{name}={MASK}"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    out.push_str(&masked);
+    out.push_str(&query_and_fragment[query_end..]);
+    out
+}
+
+fn is_secret_query_name(name: &str) -> bool {
+    let decoded = percent_decoded(name);
+    is_secret_name(&decoded) || SECRET_QUERY_NAMES.contains(&decoded.to_ascii_lowercase().as_str())
 }
 
 /// `%XX` escapes and `+` decoded, as a query name is read.
@@ -137,7 +134,7 @@ fn mask_fields(value: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
                 for (key, field) in map.iter_mut() {
-                    if is_secret_name(key) && !field.is_object() && !field.is_array() {
+                    if is_secret_name(key) {
                         *field = serde_json::Value::String(MASK.to_owned());
                     } else {
                         stack.push(field);
@@ -167,8 +164,12 @@ mod tests {
 
     #[test]
     fn token_looking_fields_are_masked_at_any_depth() {
-        let out = body(r#"{"access_token":"a","nested":{"clientSecret":"b"},"message":"ok"}"#);
-        assert!(!out.contains("\"a\"") && !out.contains("\"b\""), "{out}");
+        let out = body(
+            r#"{"access_token":"a","nested":{"clientSecret":"b"},"tokens":["c"],"password":{"v":"d"},"message":"ok"}"#,
+        );
+        for secret in ["\"a\"", "\"b\"", "\"c\"", "\"d\""] {
+            assert!(!out.contains(secret), "{out}");
+        }
         assert!(out.contains("\"message\":\"ok\""));
     }
 
@@ -189,6 +190,19 @@ mod tests {
         );
         assert_eq!(url("http://h/p?page=2"), "http://h/p?page=2");
         assert_eq!(url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn urls_that_do_not_parse_are_masked_too() {
+        assert_eq!(
+            url("http://u:s3cr3t@bad host:1/x?api_key=k&b=2#f"),
+            "http://[REDACTED]@bad host:1/x?api_key=[REDACTED]&b=2#f"
+        );
+        assert_eq!(
+            url("http://bad host/?token=t"),
+            "http://bad host/?token=[REDACTED]"
+        );
+        assert_eq!(url("http://h/p@x"), "http://h/p@x");
     }
 
     #[test]

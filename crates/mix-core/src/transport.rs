@@ -16,7 +16,6 @@ use reqwest::{Method, Response, Url};
 use crate::config::Limits;
 use crate::error::{ClientError, ClientErrorKind};
 use crate::pool::Pool;
-use crate::proxy::ProxyRoutes;
 
 /// A whole response from an external transport.
 pub struct RawResponse {
@@ -33,15 +32,14 @@ pub trait ExternalTransport: Send + Sync {
 }
 
 enum Sender {
-    Reqwest(reqwest::Client),
+    /// Holding the pool keeps it registered while this client may use it.
+    Pooled(Arc<Pool>),
     External(Arc<dyn ExternalTransport>),
 }
 
 pub struct Transport {
     sender: Sender,
     limits: Limits,
-    /// The pool's proxies, to tell a proxy's refusal from a response.
-    proxies: Option<Arc<ProxyRoutes>>,
 }
 
 /// A response head; its body is read (or dropped) separately, so a retried
@@ -58,12 +56,11 @@ enum PendingBody {
 }
 
 impl Transport {
-    /// Attempts over a pool's connections.
-    pub fn pooled(limits: Limits, pool: Pool) -> Transport {
+    /// Attempts over a pool's connections; the pool lives as long as this.
+    pub fn pooled(limits: Limits, pool: Arc<Pool>) -> Transport {
         Transport {
-            sender: Sender::Reqwest(pool.client),
+            sender: Sender::Pooled(pool),
             limits,
-            proxies: pool.proxies,
         }
     }
 
@@ -72,7 +69,6 @@ impl Transport {
         Transport {
             sender: Sender::External(external),
             limits,
-            proxies: None,
         }
     }
 
@@ -84,8 +80,9 @@ impl Transport {
         headers: &HeaderMap,
     ) -> Result<Head, ClientError> {
         match &self.sender {
-            Sender::Reqwest(client) => {
-                let mut request = client
+            Sender::Pooled(pool) => {
+                let mut request = pool
+                    .client
                     .request(method.clone(), url.clone())
                     .headers(headers.clone());
                 // hyper sends an empty body without framing; `fetch` says
@@ -93,24 +90,13 @@ impl Transport {
                 if method == Method::POST || method == Method::PUT {
                     request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
                 }
+                let proxy = pool.proxies.as_ref().and_then(|p| p.route(url));
                 let mut response = request
                     .send()
                     .await
-                    .map_err(|e| ClientError::from_reqwest(&e, url))?;
-                // A proxy that wants credentials answers a forwarded request
-                // itself: the server never saw it. (Through a `CONNECT`
-                // tunnel the same refusal is a connection error already.)
-                if response.status() == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED
-                    && self
-                        .proxies
-                        .as_ref()
-                        .is_some_and(|p| p.route(url).is_some())
-                {
-                    return Err(ClientError::new(
-                        ClientErrorKind::Connection,
-                        "proxy authentication required (407)",
-                        Some("ERR_PROXY_AUTH_REQUIRED"),
-                    ));
+                    .map_err(|e| ClientError::from_reqwest(&e, url, proxy.as_ref()))?;
+                if let Some(error) = not_an_answer(&response, proxy.is_some()) {
+                    return Err(error);
                 }
                 Ok(Head {
                     status: response.status().as_u16(),
@@ -156,6 +142,38 @@ impl Transport {
     }
 }
 
+/// A response that is not the server's answer to the request, as `fetch`
+/// would see it:
+/// - a 407 from the proxy a request was forwarded to: the server never saw
+///   the request (through a `CONNECT` tunnel the same refusal is already a
+///   connection error);
+/// - a redirect whose `Location` reqwest could not follow (it does not
+///   parse): `fetch` fails such a redirect as a network error. (Every other
+///   redirect was followed, or refused by the pool's policy.)
+fn not_an_answer(response: &Response, proxied: bool) -> Option<ClientError> {
+    let status = response.status();
+    if proxied && status == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+        return Some(ClientError::new(
+            ClientErrorKind::Connection,
+            "proxy authentication required (407)",
+            Some("ERR_PROXY_AUTH_REQUIRED"),
+        ));
+    }
+    if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+        let location = response.headers().get(reqwest::header::LOCATION)?;
+        let shown = crate::engine::latin1(location.as_bytes());
+        return Some(ClientError::new(
+            ClientErrorKind::Connection,
+            format!(
+                "redirect to a location that cannot be followed: {}",
+                crate::redact::url(&shown)
+            ),
+            Some("ERR_INVALID_REDIRECT"),
+        ));
+    }
+    None
+}
+
 /// Reads of at least this many bytes hand freed memory back afterwards.
 const RELEASE_AFTER_BYTES: usize = 1024 * 1024;
 
@@ -174,7 +192,7 @@ async fn read_capped(
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
-            Err(e) => return Err(ClientError::from_reqwest(&e, response.url())),
+            Err(e) => return Err(ClientError::from_reqwest(&e, response.url(), None)),
         };
         *read += chunk.len();
         if *read > limit {

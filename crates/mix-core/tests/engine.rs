@@ -136,7 +136,7 @@ fn policy(retry: RetryConfig, deadline: Option<Duration>) -> Policy {
 
 async fn run(url: Url, policy: &Policy, cancel: Option<&CancellationToken>) -> Final {
     let pool = mix_core::pool::build(&Default::default()).unwrap();
-    let transport = Transport::pooled(Limits::default(), pool);
+    let transport = Transport::pooled(Limits::default(), std::sync::Arc::new(pool));
     let request = Prepared {
         method: Method::POST,
         url: Cow::Owned(url),
