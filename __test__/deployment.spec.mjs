@@ -529,3 +529,23 @@ test("a package loaded afresh many times leaves no completion handle behind once
   assert.ok(loaded > 1, `expected several handles before collection, got ${loaded}`);
   assert.ok(collected <= 2, `${collected} completion handles of unloaded copies left open`);
 });
+
+test("what a fetcher throws is the cause of the call's error, as in the original", async (t) => {
+  class FetcherError extends Error {
+    extra = 42;
+  }
+  const throwing = new HTTPClient({ fetcher: async () => { throw new FetcherError("from the fetcher"); } });
+  const err = await rejection(new Mix({ serverURL: "http://127.0.0.1:9", httpClient: throwing }).internal.refreshOAuthTokens());
+  assert.ok(err.cause instanceof FetcherError, String(err.cause));
+  assert.equal(err.cause.extra, 42);
+  assert.equal(err.message, "Unexpected HTTP client error: Error: from the fetcher");
+
+  const refused = await serve(t, hang);
+  await refused.close();
+  const fetching = new HTTPClient({ fetcher: (req) => fetch(req) });
+  const mix = new Mix({ serverURL: refused.url, httpClient: fetching, retryConfig: NO_RETRY });
+  const connErr = await rejection(mix.internal.refreshOAuthTokens());
+  assert.equal(connErr.name, "ConnectionError");
+  assert.equal(connErr.message, "Unable to make request: TypeError: fetch failed");
+  assert.ok(connErr.cause instanceof TypeError);
+});

@@ -38,25 +38,46 @@ function isConnectionError(err) {
 }
 
 /**
- * The native client's attempt function: `(id, method, url, headers)` sends
- * attempt `id`; `(id, null)` cancels it (the binding calls it that way only
- * after the attempt itself, so an unknown id has already finished).
+ * What the fetchers and hooks of this thread threw, by the call's slot, as
+ * `{ err, kind }` (`kind` the outcome kind it makes): the call's error gets
+ * `err` as its `cause` when the call ends that way, as in the original. Set
+ * by a failed attempt, cleared by the next, taken when the call settles
+ * (see sdk.js): at most one entry per call in flight.
+ */
+const thrown = new Map();
+
+/** The outcome kind (src/binding/outcome.rs) of each attempt error kind. */
+const OUTCOME_KIND = { connection: "connection", timeout: "timeout", aborted: "aborted", unexpected: "unexpectedClient" };
+
+/** What the last attempt of call `slot` threw, if it failed; forgets it. */
+function takeThrown(slot) {
+  const entry = thrown.get(slot);
+  if (entry !== undefined) thrown.delete(slot);
+  return entry;
+}
+
+/**
+ * The native client's attempt function: `(id, call, method, url, headers)`
+ * sends attempt `id` of the call in slot `call`; `(id, null)` cancels it
+ * (the binding calls it that way only after the attempt itself, so an
+ * unknown id has already finished).
  */
 function attemptThrough(httpClient) {
   const inFlight = new Map(); // id -> AbortController
-  return (id, method, url, flatHeaders) => {
+  return (id, call, method, url, flatHeaders) => {
     if (method == null) {
       inFlight.get(id)?.abort(new DOMException("This operation was aborted", "AbortError"));
       inFlight.delete(id);
       return undefined;
     }
+    thrown.delete(call);
     const controller = new AbortController();
     inFlight.set(id, controller);
-    return send(httpClient, method, url, flatHeaders, controller.signal).finally(() => inFlight.delete(id));
+    return send(httpClient, call, method, url, flatHeaders, controller.signal).finally(() => inFlight.delete(id));
   };
 }
 
-async function send(httpClient, method, url, flatHeaders, signal) {
+async function send(httpClient, call, method, url, flatHeaders, signal) {
   try {
     const headers = new Headers();
     for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
@@ -75,6 +96,7 @@ async function send(httpClient, method, url, flatHeaders, signal) {
       kind ??= "unexpected";
       message = "the HTTP client failed with an error that cannot be shown";
     }
+    thrown.set(call, { err, kind: OUTCOME_KIND[kind] });
     return {
       errorKind: kind,
       errorMessage: message,
@@ -83,4 +105,4 @@ async function send(httpClient, method, url, flatHeaders, signal) {
   }
 }
 
-module.exports = { attemptThrough };
+module.exports = { attemptThrough, takeThrown };

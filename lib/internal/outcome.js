@@ -48,18 +48,20 @@ function toError(o) {
       return new errors.MixDefaultError("Unexpected Status or Content-Type", httpMeta(o));
     case "invalidResponse":
       return validationError(o);
+    // `thrown` is what a caller's HTTPClient threw (see sdk.js): the cause,
+    // as in the original.
     case "connection":
-      return new errors.ConnectionError("Unable to make request", { cause: causeError(o) });
+      return new errors.ConnectionError("Unable to make request", { cause: o.thrown ?? causeError(o) });
     case "timeout":
       // `reason` is set when the caller's signal timed out (see sdk.js).
       return new errors.RequestTimeoutError("Request timed out", {
-        cause: o.reason ?? new DOMException(o.detail, "TimeoutError"),
+        cause: o.reason ?? o.thrown ?? new DOMException(o.detail, "TimeoutError"),
       });
     case "aborted":
       // `reason` is set by the caller's side from signal.reason; without it
       // the caller's HTTP client aborted the attempt itself.
       return new errors.RequestAbortedError("Request aborted by client", {
-        cause: "reason" in o ? o.reason : new DOMException(o.detail, "AbortError"),
+        cause: "reason" in o ? o.reason : (o.thrown ?? new DOMException(o.detail, "AbortError")),
       });
     case "invalidRequest":
       if (o.detail === "No base URL provided for operation") {
@@ -67,7 +69,9 @@ function toError(o) {
       }
       return new errors.InvalidRequestError("Invalid request", { cause: o.cause ?? new TypeError(o.detail) });
     default:
-      return new errors.UnexpectedClientError("Unexpected HTTP client error", { cause: o.cause ?? causeError(o) });
+      return new errors.UnexpectedClientError("Unexpected HTTP client error", {
+        cause: o.cause ?? o.thrown ?? causeError(o),
+      });
   }
 }
 

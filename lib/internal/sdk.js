@@ -102,10 +102,19 @@ class CallSlots {
 /** `settle(valueIds, values, ids, outcomes)`: resolves finished calls. */
 function settlerOf(slots) {
   return (valueIds, values, ids, outcomes) => {
+    // Once a caller's HTTPClient exists, what its fetcher threw for a call
+    // is forgotten as the call settles, and given to its error.
+    const custom = customClient;
     for (let i = 0; i < valueIds.length; i++) {
+      custom?.takeThrown(valueIds[i]);
       slots.take(valueIds[i])({ kind: "value", value: plainValue(values[2 * i], values[2 * i + 1]) });
     }
-    for (let i = 0; i < ids.length; i++) slots.take(ids[i])(outcomes[i]);
+    for (let i = 0; i < ids.length; i++) {
+      const outcome = outcomes[i];
+      const thrown = custom?.takeThrown(ids[i]);
+      if (thrown !== undefined && thrown.kind === outcome.kind) outcome.thrown = thrown.err;
+      slots.take(ids[i])(outcome);
+    }
   };
 }
 

@@ -128,7 +128,13 @@ impl NativeClient {
     ) -> Result<()> {
         // The time limit counts from here, before the runtime picks the task up.
         let started = Instant::now();
-        let call = call.map(CallOptions::from).unwrap_or_default();
+        let call = match call {
+            Some(call) => call.into_call(slot),
+            None => CallOptions {
+                tag: slot,
+                ..CallOptions::default()
+            },
+        };
         let token = match cancel {
             Some(handle) => handle.token.clone(),
             None => self.completions.lifetime().clone(),

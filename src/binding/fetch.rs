@@ -3,6 +3,10 @@
 //! waits and limits, and each attempt is one call of the JS function, whose
 //! hooks and fetcher then see it.
 //!
+//! Each attempt carries its call's number (the slot JS settles it under),
+//! so JS can hand the error a fetcher threw to that call's error as its
+//! `cause`, as the original does.
+//!
 //! An attempt the engine gives up on (time limit, abort, worker shutdown)
 //! is cancelled in JS too: the same function is called again with the
 //! attempt's number and no request, and JS aborts the signal of the
@@ -37,10 +41,16 @@ pub struct NativeRawResponse {
     pub error_code: Option<String>,
 }
 
-/// `(id, method, url, flat request headers)` starts attempt `id` and
-/// resolves with its `NativeRawResponse`; `(id, null, null, null)` cancels
-/// it (its result is ignored).
-pub type AttemptArgs = FnArgs<(u32, Option<String>, Option<String>, Option<Vec<String>>)>;
+/// `(id, call, method, url, flat request headers)` starts attempt `id` of
+/// call `call` and resolves with its `NativeRawResponse`;
+/// `(id, null, null, null, null)` cancels it (its result is ignored).
+pub type AttemptArgs = FnArgs<(
+    u32,
+    Option<u32>,
+    Option<String>,
+    Option<String>,
+    Option<Vec<String>>,
+)>;
 
 /// Weak, so a client with a custom HTTP client never keeps Node alive.
 pub type AttemptFunction =
@@ -63,7 +73,7 @@ impl JsFetch {
 }
 
 impl ExternalTransport for JsFetch {
-    fn send(&self, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture {
+    fn send(&self, tag: u32, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture {
         let flat = headers
             .iter()
             .flat_map(|(name, value)| [name.to_string(), latin1(value.as_bytes())])
@@ -71,6 +81,7 @@ impl ExternalTransport for JsFetch {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let args = FnArgs::from((
             id,
+            Some(tag),
             Some(method.to_string()),
             Some(url.to_string()),
             Some(flat),
@@ -108,7 +119,7 @@ impl Drop for Unfinished {
             // Fails only when the environment is going away, and with it
             // the fetch.
             let _ = self.function.call(
-                FnArgs::from((self.id, None, None, None)),
+                FnArgs::from((self.id, None, None, None, None)),
                 ThreadsafeFunctionCallMode::NonBlocking,
             );
         }

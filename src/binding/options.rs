@@ -91,8 +91,10 @@ impl From<NativeRetryConfig> for RetryConfig {
     }
 }
 
-impl From<NativeCallOptions> for CallOptions {
-    fn from(call: NativeCallOptions) -> CallOptions {
+impl NativeCallOptions {
+    /// The call's options; `tag` is the slot JS settles it under.
+    pub fn into_call(self, tag: u32) -> CallOptions {
+        let call = self;
         let flat = call.headers.unwrap_or_default();
         let headers = flat
             .chunks_exact(2)
@@ -105,6 +107,7 @@ impl From<NativeCallOptions> for CallOptions {
             retry_codes: call.retry_codes,
             headers,
             keep_response: call.keep_response.unwrap_or(false),
+            tag,
         }
     }
 }

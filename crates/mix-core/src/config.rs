@@ -110,6 +110,9 @@ pub struct CallOptions {
     /// Hand back the response (status, headers, body) and URL with a value
     /// too, for the standalone function's `$inspect()`.
     pub keep_response: bool,
+    /// The caller's number for the call, passed with each attempt to an
+    /// external transport, which can so tie what it sees to the call.
+    pub tag: u32,
 }
 
 /// The retry codes used when a call names none.

@@ -31,6 +31,10 @@ pub struct Prepared<'a> {
     pub method: Method,
     pub url: Cow<'a, Url>,
     pub headers: Cow<'a, HeaderMap>,
+    /// The caller's number for the call (see [`CallOptions::tag`]).
+    ///
+    /// [`CallOptions::tag`]: crate::config::CallOptions::tag
+    pub tag: u32,
 }
 
 /// The limits of one call.
@@ -127,7 +131,7 @@ async fn attempts(
     loop {
         let mut entry = log.as_ref().map(|_| request_log(request));
         let wait = match transport
-            .send(&request.method, &request.url, &request.headers)
+            .send(request.tag, &request.method, &request.url, &request.headers)
             .await
         {
             Err(error) => {

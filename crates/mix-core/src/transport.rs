@@ -27,8 +27,9 @@ pub struct RawResponse {
 pub type ExternalFuture = Pin<Box<dyn Future<Output = Result<RawResponse, ClientError>> + Send>>;
 
 /// Sends attempts some other way than reqwest (e.g. a caller's JS fetcher).
+/// `tag` is the caller's number for the call the attempt belongs to.
 pub trait ExternalTransport: Send + Sync {
-    fn send(&self, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture;
+    fn send(&self, tag: u32, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture;
 }
 
 enum Sender {
@@ -72,9 +73,10 @@ impl Transport {
         }
     }
 
-    /// Sends one request and waits for the response head.
+    /// Sends one request of call `tag` and waits for the response head.
     pub async fn send(
         &self,
+        tag: u32,
         method: &Method,
         url: &Url,
         headers: &HeaderMap,
@@ -105,7 +107,7 @@ impl Transport {
                 })
             }
             Sender::External(external) => {
-                let raw = external.send(method, url, headers).await?;
+                let raw = external.send(tag, method, url, headers).await?;
                 Ok(Head {
                     status: raw.status,
                     headers: raw.headers,

@@ -141,6 +141,7 @@ async fn run(url: Url, policy: &Policy, cancel: Option<&CancellationToken>) -> F
         method: Method::POST,
         url: Cow::Owned(url),
         headers: Cow::Owned(HeaderMap::new()),
+        tag: 0,
     };
     execute(&transport, &request, policy, cancel, None).await
 }

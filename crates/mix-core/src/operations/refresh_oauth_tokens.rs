@@ -39,6 +39,7 @@ impl Client {
                 method: Method::POST,
                 url,
                 headers: self.headers(&call.headers)?,
+                tag: call.tag,
             })
         });
         let (mut url, request_headers) = match (&prepared, call.keep_response) {
