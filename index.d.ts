@@ -11,8 +11,8 @@ export declare const SDK_METADATA: {
   readonly language: "typescript";
   readonly openapiDocVersion: "1.0.0";
   readonly sdkVersion: "0.7.13";
-  readonly genVersion: string;
-  readonly userAgent: string;
+  readonly genVersion: "2.723.11";
+  readonly userAgent: "speakeasy-sdk/typescript 0.7.13 2.723.11 1.0.0 mix-typescript-sdk";
 };
 
 /** The base URL `options` select; throws for an invalid index or URL. */

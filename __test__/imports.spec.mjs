@@ -108,6 +108,6 @@ test("SDK_METADATA describes version 0.7.13 of the TypeScript SDK for API 1.0.0"
   assert.equal(SDK_METADATA.language, "typescript");
   assert.equal(SDK_METADATA.sdkVersion, "0.7.13");
   assert.equal(SDK_METADATA.openapiDocVersion, "1.0.0");
-  assert.equal(typeof SDK_METADATA.genVersion, "string");
-  assert.match(SDK_METADATA.userAgent, /^speakeasy-sdk\/typescript 0\.7\.13 \S+ 1\.0\.0 mix-typescript-sdk$/);
+  assert.equal(SDK_METADATA.genVersion, "2.723.11");
+  assert.equal(SDK_METADATA.userAgent, "speakeasy-sdk/typescript 0.7.13 2.723.11 1.0.0 mix-typescript-sdk");
 });

@@ -9,8 +9,8 @@ const SDK_METADATA = Object.freeze({
   language: "typescript",
   openapiDocVersion: "1.0.0",
   sdkVersion: "0.7.13",
-  genVersion: "2.716.10",
-  userAgent: "speakeasy-sdk/typescript 0.7.13 2.716.10 1.0.0 mix-typescript-sdk",
+  genVersion: "2.723.11",
+  userAgent: "speakeasy-sdk/typescript 0.7.13 2.723.11 1.0.0 mix-typescript-sdk",
 });
 
 /**
