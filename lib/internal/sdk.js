@@ -17,8 +17,10 @@ const { networkOptions } = require("./environment.js");
 // fail (e.g. with EMFILE once the process has run out of file descriptors),
 // and that would escape as a raw exception from a constructor or a call.
 const abortBridge = require("./abort.js");
+const customClients = require("./custom-client.js");
 require("./outcome.js");
-// Only for a caller's own HTTPClient, which then exists already.
+// Set once a client with the caller's own HTTPClient exists; until then
+// settling calls skips looking for what a fetcher threw.
 let customClient;
 
 const kStart = Symbol("mix.start");
@@ -62,7 +64,7 @@ class ClientSDK {
         },
         delivery,
         options.httpClient
-          ? (customClient ??= require("./custom-client.js")).attemptThrough(options.httpClient)
+          ? (customClient = customClients).attemptThrough(options.httpClient)
           : undefined,
       );
     } catch (err) {
