@@ -187,7 +187,9 @@ fn extra_roots(path: &str, warnings: &mut Vec<String>) -> Vec<reqwest::Certifica
         }
     };
     let mut roots = Vec::new();
+    let mut read = 0;
     for (n, der) in CertificateDer::pem_slice_iter(&bytes).enumerate() {
+        read = n + 1;
         let der = match der {
             Ok(der) => der,
             Err(e) => {
@@ -206,11 +208,25 @@ fn extra_roots(path: &str, warnings: &mut Vec<String>) -> Vec<reqwest::Certifica
             Err(e) => warnings.push(warn(format!("certificate {}: {e}", n + 1))),
         }
     }
+    // A block the PEM reader skipped (e.g. one that does not start on a
+    // line of its own) would otherwise be left out without a word.
+    let begins = bytes
+        .windows(CERT_BEGIN.len())
+        .filter(|w| *w == CERT_BEGIN)
+        .count();
+    if begins > read {
+        warnings.push(warn(format!(
+            "{} certificate block(s) could not be read (each must start on a line of its own)",
+            begins - read
+        )));
+    }
     if roots.is_empty() && warnings.is_empty() {
         warnings.push(warn("no certificate found in the file".into()));
     }
     roots
 }
+
+const CERT_BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
 
 fn start_failure(e: reqwest::Error) -> ClientError {
     ClientError::new(
@@ -288,6 +304,23 @@ mod tests {
         };
         let pool = build(&junk).unwrap();
         assert_eq!(pool.warnings.len(), 1, "{:?}", pool.warnings);
+
+        // A second block on the first block's END line is not read: say so.
+        let joined = dir.join("joined.pem");
+        let block = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----";
+        std::fs::write(&joined, format!("{block}{block}\n")).unwrap();
+        let pool = build(&NetworkConfig {
+            extra_ca_certs: Some(joined.to_string_lossy().into_owned()),
+            ..NetworkConfig::default()
+        })
+        .unwrap();
+        assert!(
+            pool.warnings
+                .iter()
+                .any(|w| w.contains("could not be read")),
+            "{:?}",
+            pool.warnings
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
