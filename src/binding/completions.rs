@@ -353,8 +353,11 @@ impl Shared {
         self.closed.load(Ordering::SeqCst)
     }
 
-    /// Closes the handle and frees the napi handles. JS thread only;
-    /// idempotent. `remove_hook` is false when called from the hook itself.
+    /// Closes the handle and frees the napi handles; idempotent.
+    /// `remove_hook` is false when called from the cleanup hook itself.
+    ///
+    /// # Safety
+    /// On the JS thread of `self.env`, while that environment is alive.
     unsafe fn close(&self, remove_hook: bool) {
         if self.closed.swap(true, Ordering::SeqCst) {
             return;
@@ -364,22 +367,29 @@ impl Shared {
         while self.sending.load(Ordering::SeqCst) != 0 {
             std::hint::spin_loop();
         }
-        if remove_hook {
-            let hook_arg = (self as *const Shared).cast_mut().cast::<c_void>();
-            sys::napi_remove_env_cleanup_hook(self.env, Some(on_env_teardown), hook_arg);
+        // SAFETY: the caller's contract; the handle is open (closed was
+        // unset) and nothing sends on it any more, and `on_closed` frees it.
+        unsafe {
+            if remove_hook {
+                let hook_arg = (self as *const Shared).cast_mut().cast::<c_void>();
+                sys::napi_remove_env_cleanup_hook(self.env, Some(on_env_teardown), hook_arg);
+            }
+            sys::napi_async_destroy(self.env, self.async_context);
+            sys::napi_delete_reference(self.env, self.settle);
+            uv_close(self.handle, Some(on_closed));
         }
-        sys::napi_async_destroy(self.env, self.async_context);
-        sys::napi_delete_reference(self.env, self.settle);
-        uv_close(self.handle, Some(on_closed));
         OPEN_HANDLES.fetch_sub(1, Ordering::SeqCst);
     }
 
-    /// Hands the queued outcomes to `settle`. JS thread.
+    /// Hands the queued outcomes to `settle`.
     ///
     /// `wake_pending` stays set while JS runs, so calls that finish
     /// meanwhile need no second `uv_async_send`: they are taken in the next
     /// round of the same wake-up. The rounds are bounded so a steady stream
     /// of completions cannot starve the rest of the event loop.
+    ///
+    /// # Safety
+    /// On the JS thread of `self.env`, from the handle's callback.
     unsafe fn deliver(&self) {
         for _ in 0..ROUNDS_PER_WAKE {
             let batch = {
@@ -399,23 +409,28 @@ impl Shared {
                 u32::try_from(batch.value_ids.len() + batch.ids.len()).unwrap_or(u32::MAX);
             let left = self.pending.load(Ordering::Relaxed).saturating_sub(settled);
             self.pending.store(left, Ordering::Relaxed);
-            let mut scope = ptr::null_mut();
-            if sys::napi_open_handle_scope(self.env, &mut scope) != sys::Status::napi_ok {
-                return;
-            }
-            // Taken while still held: `release` may leave it to the GC.
-            let mut settle = ptr::null_mut();
-            let status = sys::napi_get_reference_value(self.env, self.settle, &mut settle);
-            if left == 0 {
-                self.release();
-            }
-            if status == sys::Status::napi_ok && !settle.is_null() {
-                self.call_settle(settle, batch);
-            }
-            sys::napi_close_handle_scope(self.env, scope);
-            if left == 0 && self.owner_gone.load(Ordering::Relaxed) {
-                self.close(true);
-                return;
+            // SAFETY: JS thread of a live environment (the caller's
+            // contract), handle open (checked above); values made here stay
+            // inside the handle scope.
+            unsafe {
+                let mut scope = ptr::null_mut();
+                if sys::napi_open_handle_scope(self.env, &mut scope) != sys::Status::napi_ok {
+                    return;
+                }
+                // Taken while still held: `release` may leave it to the GC.
+                let mut settle = ptr::null_mut();
+                let status = sys::napi_get_reference_value(self.env, self.settle, &mut settle);
+                if left == 0 {
+                    self.release();
+                }
+                if status == sys::Status::napi_ok && !settle.is_null() {
+                    self.call_settle(settle, batch);
+                }
+                sys::napi_close_handle_scope(self.env, scope);
+                if left == 0 && self.owner_gone.load(Ordering::Relaxed) {
+                    self.close(true);
+                    return;
+                }
             }
         }
         // Still more after the last round: continue in a later loop turn.
@@ -426,7 +441,8 @@ impl Shared {
             more
         };
         if more && !self.is_closed() {
-            uv_async_send(self.handle);
+            // SAFETY: JS thread, handle open.
+            unsafe { uv_async_send(self.handle) };
         }
     }
 
@@ -434,76 +450,130 @@ impl Shared {
     /// `settle` is held strongly; while none is, neither: the JS layer then
     /// holds `settle` itself, and if it lets go (the module is unloaded, as
     /// test runners do), the delivery is collected and closed.
-    /// JS thread, handle open.
+    ///
+    /// # Safety
+    /// On the JS thread of `self.env`, handle open.
     unsafe fn hold(&self) {
-        uv_ref(self.handle);
         let mut count = 0;
-        sys::napi_reference_ref(self.env, self.settle, &mut count);
+        // SAFETY: the caller's contract.
+        unsafe {
+            uv_ref(self.handle);
+            sys::napi_reference_ref(self.env, self.settle, &mut count);
+        }
     }
 
-    /// See [`Shared::hold`]. JS thread, handle open.
+    /// See [`Shared::hold`].
+    ///
+    /// # Safety
+    /// On the JS thread of `self.env`, handle open.
     unsafe fn release(&self) {
-        uv_unref(self.handle);
         let mut count = 0;
-        sys::napi_reference_unref(self.env, self.settle, &mut count);
+        // SAFETY: the caller's contract.
+        unsafe {
+            uv_unref(self.handle);
+            sys::napi_reference_unref(self.env, self.settle, &mut count);
+        }
     }
 
-    /// Calls `settle` with a batch, inside the caller's handle scope.
+    /// Calls `settle` (`function`) with a batch.
+    ///
+    /// # Safety
+    /// On the JS thread of `self.env`, inside a handle scope that holds
+    /// `function`.
     unsafe fn call_settle(&self, function: sys::napi_value, batch: Batch) {
         let env = self.env;
+        // SAFETY (both blocks): the caller's contract; every value passed
+        // to napi was made in this scope.
         let call = || -> Result<()> {
             // make_callback needs an object receiver; `settle` ignores it.
             let mut receiver = ptr::null_mut();
-            check_status!(sys::napi_get_global(env, &mut receiver))?;
-            let argv = [
-                ToNapiValue::to_napi_value(env, batch.value_ids)?,
-                ToNapiValue::to_napi_value(env, batch.values)?,
-                ToNapiValue::to_napi_value(env, batch.ids)?,
-                ToNapiValue::to_napi_value(env, batch.outcomes)?,
-            ];
+            check_status!(unsafe { sys::napi_get_global(env, &mut receiver) })?;
+            let argv = unsafe {
+                [
+                    ToNapiValue::to_napi_value(env, batch.value_ids)?,
+                    ToNapiValue::to_napi_value(env, batch.values)?,
+                    ToNapiValue::to_napi_value(env, batch.ids)?,
+                    ToNapiValue::to_napi_value(env, batch.outcomes)?,
+                ]
+            };
             let mut result = ptr::null_mut();
             // make_callback, unlike call_function, runs the microtasks the
             // resolutions queue, as any libuv callback into JS must.
-            check_status!(sys::napi_make_callback(
-                env,
-                self.async_context,
-                receiver,
-                function,
-                argv.len(),
-                argv.as_ptr(),
-                &mut result,
-            ))
+            check_status!(unsafe {
+                sys::napi_make_callback(
+                    env,
+                    self.async_context,
+                    receiver,
+                    function,
+                    argv.len(),
+                    argv.as_ptr(),
+                    &mut result,
+                )
+            })
         };
         if call().is_err() {
             // An exception from `settle` (it has none of its own) would
             // otherwise be lost: report it as uncaught, as Node does.
             let mut exception = ptr::null_mut();
-            if sys::napi_get_and_clear_last_exception(env, &mut exception) == sys::Status::napi_ok
-                && !exception.is_null()
-            {
-                sys::napi_fatal_exception(env, exception);
+            // SAFETY: as above.
+            unsafe {
+                if sys::napi_get_and_clear_last_exception(env, &mut exception)
+                    == sys::Status::napi_ok
+                    && !exception.is_null()
+                {
+                    sys::napi_fatal_exception(env, exception);
+                }
             }
         }
     }
 }
 
 /// The `Shared` a handle's `data` points at.
+///
+/// # Safety
+/// `handle` is a live completion handle (its `data` is set in
+/// `CallDelivery::new` and the `Shared` outlives the handle).
 unsafe fn shared_of<'a>(handle: *mut c_void) -> &'a Shared {
-    &**handle.cast::<*const Shared>()
+    // SAFETY: the caller's contract.
+    unsafe { &**handle.cast::<*const Shared>() }
 }
 
+/// libuv's callback for a wake-up.
+///
+/// # Safety
+/// Called by libuv on the loop's (JS) thread with a live completion handle.
 unsafe extern "C" fn on_wake(handle: *mut c_void) {
-    shared_of(handle).deliver();
+    // SAFETY: the caller's contract; the JS thread owns the environment.
+    unsafe { shared_of(handle).deliver() };
 }
 
+/// libuv's callback once the handle is closed: frees it and gives back the
+/// reference its `data` owned.
+///
+/// # Safety
+/// Called by libuv once, after `uv_close` of a completion handle.
 unsafe extern "C" fn on_closed(handle: *mut c_void) {
-    let shared = Arc::from_raw(*handle.cast::<*const Shared>());
-    dealloc(handle.cast(), shared.handle_layout);
-    drop(shared);
+    // SAFETY: the caller's contract: `data` holds the pointer made by
+    // `Arc::into_raw` in `CallDelivery::new`, and the handle memory was
+    // allocated there with this layout.
+    unsafe {
+        let shared = Arc::from_raw(*handle.cast::<*const Shared>());
+        dealloc(handle.cast(), shared.handle_layout);
+        drop(shared);
+    }
 }
 
+/// Node's cleanup hook for the environment: ends its calls, closes the
+/// handle.
+///
+/// # Safety
+/// Called by Node on the environment's thread with the `Shared` pointer
+/// registered in `CallDelivery::new`, which the handle keeps alive.
 unsafe extern "C" fn on_env_teardown(arg: *mut c_void) {
-    let shared = &*arg.cast::<Shared>();
-    shared.lifetime.cancel();
-    shared.close(false);
+    // SAFETY: the caller's contract.
+    unsafe {
+        let shared = &*arg.cast::<Shared>();
+        shared.lifetime.cancel();
+        shared.close(false);
+    }
 }

@@ -9,6 +9,7 @@
 //! pools with their trust stores and proxies ([`pool`], [`proxy`]). The
 //! napi binding in the parent crate only converts values at the boundary.
 #![deny(clippy::all)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod client;
 pub mod config;
