@@ -96,7 +96,9 @@ async function send(httpClient, call, method, url, flatHeaders, signal) {
       kind ??= "unexpected";
       message = "the HTTP client failed with an error that cannot be shown";
     }
-    thrown.set(call, { err, kind: OUTCOME_KIND[kind] });
+    // An attempt the engine cancelled belongs to a call settled already:
+    // what it throws now (its abort) must not wait for the slot's next call.
+    if (!signal.aborted) thrown.set(call, { err, kind: OUTCOME_KIND[kind] });
     return {
       errorKind: kind,
       errorMessage: message,

@@ -3,7 +3,7 @@
 //! running it is the engine's job.
 
 use std::borrow::Cow;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TE,
@@ -28,8 +28,6 @@ pub struct Client {
     pub(crate) retry: Option<RetryConfig>,
     pub(crate) timeout_ms: Option<f64>,
     pub(crate) debug: bool,
-    /// What went wrong setting up the trust store, for the debug logger.
-    warnings: Arc<[String]>,
 }
 
 impl Client {
@@ -47,20 +45,12 @@ impl Client {
             ClientError::invalid_request(format!("Invalid option \"userAgent\": {}", e.detail))
         })?;
         default_headers.insert(USER_AGENT, user_agent);
-        let (transport, warnings) = match config.external {
-            Some(external) => (
-                Transport::external(config.limits, external),
-                Vec::new().into(),
-            ),
-            None => {
-                let pool = pool::shared(&config.network, config.shard)?;
-                let warnings = Arc::clone(&pool.warnings);
-                (Transport::pooled(config.limits, pool), warnings)
-            }
+        let transport = match config.external {
+            Some(external) => Transport::external(config.limits, external),
+            None => Transport::pooled(config.limits, pool::shared(&config.network, config.shard)?),
         };
         Ok(Client {
             transport,
-            warnings,
             base,
             joined: OnceLock::new(),
             default_headers,
@@ -72,7 +62,7 @@ impl Client {
 
     /// Problems with the trust store that did not stop the client.
     pub fn warnings(&self) -> &[String] {
-        &self.warnings
+        self.transport.warnings()
     }
 
     /// The URL of an operation for this call: the per-call base when given.

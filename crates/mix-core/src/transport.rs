@@ -73,6 +73,14 @@ impl Transport {
         }
     }
 
+    /// What went wrong setting up the pool's trust store.
+    pub fn warnings(&self) -> &[String] {
+        match &self.sender {
+            Sender::Pooled(pool) => &pool.warnings,
+            Sender::External(_) => &[],
+        }
+    }
+
     /// Sends one request of call `tag` and waits for the response head.
     pub async fn send(
         &self,
