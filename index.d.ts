@@ -1,5 +1,4 @@
-import { ClientSDK, type RequestOptions, type SDKOptions } from "./lib/sdks.js";
-import type { RefreshOAuthTokensResponse } from "./models/operations/index.js";
+import { type SDKOptions } from "./lib/sdks.js";
 
 export { HTTPClient, type Fetcher, type HTTPClientOptions } from "./lib/http.js";
 export type { SDKOptions, Logger } from "./lib/sdks.js";
@@ -18,13 +17,4 @@ export declare const SDK_METADATA: {
 /** The base URL `options` select; throws for an invalid index or URL. */
 export declare function serverURLFromOptions(options: SDKOptions): URL | null;
 
-/** The `internal` operations. */
-export declare class Internal {
-  /** Manually refresh OAuth tokens. Rejects with one of `models/errors`. */
-  refreshOAuthTokens(options?: RequestOptions): Promise<RefreshOAuthTokensResponse>;
-}
-
-export declare class Mix extends ClientSDK {
-  /** Created on first access; the same object afterwards. */
-  get internal(): Internal;
-}
+export { Mix } from "./sdk/sdk.js";

@@ -198,7 +198,7 @@ test("a 500 error JSON with an unknown error type is a ResponseValidationError n
   const lines = err.pretty().split("\n");
   assert.ok(lines.some((l) => l.startsWith("│ • [<root>.error.type]: ") && l.endsWith("(invalid_enum_value)")), err.pretty());
   assert.ok(lines.includes("│     Allowed: bad_request, not_found, internal_error, unauthorized, validation_error"), err.pretty());
-  assert.ok(lines.includes("│     Got: exploded"), err.pretty());
+  assert.ok(lines.includes("│         Got: exploded"), err.pretty());
 });
 
 test("a 500 JSON body that is not of the error shape is a ResponseValidationError", async (t) => {

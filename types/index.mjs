@@ -1,7 +1,6 @@
-// ESM entry: the same objects as the CommonJS module beside it, loaded with
-// `require` (see index.mjs at the package root for why).
+// ESM entry: the same objects as the CommonJS module beside it.
 import { createRequire } from "node:module";
 
 const cjs = createRequire(import.meta.url)("./index.js");
 
-export const { APIPromise } = cjs;
+export const { APIPromise, OK, ERR, unwrap, unwrapAsync, catchUnrecognizedEnum } = cjs;

@@ -4,7 +4,8 @@
 // `[Result, APICall]` pair.
 
 const errors = require("../../models/errors/index.js");
-const { SchemaValidationError, schemaIssues } = require("./schema.js");
+const { SchemaValidationError } = require("./schema.js");
+const { revive } = require("./validate.js");
 const { makeHeaders, makeResponse } = require("./response.js");
 
 const VALIDATION_MESSAGE = "Response validation failed";
@@ -28,7 +29,8 @@ function validationError(o) {
   } catch (err) {
     cause = err; // not JSON at all: the SyntaxError is the cause
   }
-  if (o.issues.length > 0) cause = new SchemaValidationError(schemaIssues(o.issues));
+  const issues = JSON.parse(o.issues);
+  if (issues.length > 0) cause = new SchemaValidationError(issues);
   return new errors.ResponseValidationError(VALIDATION_MESSAGE, {
     ...httpMeta(o),
     cause,
@@ -40,8 +42,10 @@ function validationError(o) {
 /** The error for a non-value outcome. */
 function toError(o) {
   switch (o.kind) {
+    case "invalidInput":
+      return o.error;
     case "errorResponse":
-      return new errors.ErrorResponse({ error: o.error }, httpMeta(o));
+      return new errors.ErrorResponse(JSON.parse(o.error), httpMeta(o));
     case "apiError":
       return new errors.MixDefaultError("API error occurred", httpMeta(o));
     case "unexpectedResponse":
@@ -64,7 +68,9 @@ function toError(o) {
         cause: "reason" in o ? o.reason : (o.thrown ?? new DOMException(o.detail, "AbortError")),
       });
     case "invalidRequest":
-      if (o.detail === "No base URL provided for operation") {
+      // Messages meant for the caller as they are: no base URL, and a path
+      // parameter that would change the route (named in the message).
+      if (o.detail === "No base URL provided for operation" || o.code === "ERR_INVALID_PATH_PARAMETER") {
         return new errors.InvalidRequestError(o.detail);
       }
       return new errors.InvalidRequestError("Invalid request", { cause: o.cause ?? new TypeError(o.detail) });
@@ -75,20 +81,40 @@ function toError(o) {
   }
 }
 
-/** `[Result, APICall]` for the standalone function's APIPromise. */
-function toResultPair(o) {
-  const result = o.kind === "value" ? { ok: true, value: o.value } : { ok: false, error: toError(o) };
-  return [result, apiCall(o, result)];
+/**
+ * The value of operation `op` from a call's outcome: the JSON text the
+ * Rust decoder wrote (a string outcome, or an outcome object's `value`),
+ * parsed, with its date-times made `Date`s; `""` is no value.
+ */
+function valueOf(op, o) {
+  const text = typeof o === "string" ? o : o.value;
+  return text === "" ? undefined : revive(op.value, JSON.parse(text));
 }
 
-function apiCall(o, result) {
-  if (o.kind === "invalidRequest") return { status: "invalid", request: undefined, response: undefined };
+/** A namespace method's result: the value, or the error thrown. */
+function valueOrThrow(op, o) {
+  if (typeof o === "string" || o.kind === "value") return valueOf(op, o);
+  throw toError(o);
+}
+
+/** `[Result, APICall]` for the standalone function's APIPromise. */
+function toResultPair(op, o) {
+  const result =
+    typeof o === "string" || o.kind === "value" ? { ok: true, value: valueOf(op, o) } : { ok: false, error: toError(o) };
+  return [result, apiCall(op, o, result)];
+}
+
+function apiCall(op, o, result) {
+  if (typeof o === "string") return { status: "complete", request: undefined, response: undefined };
+  if (o.kind === "invalidRequest" || o.kind === "invalidInput") {
+    return { status: "invalid", request: undefined, response: undefined };
+  }
   const request = o.url
-    ? new Request(o.url, { method: "POST", headers: makeHeaders(o.requestHeaders ?? []) })
+    ? new Request(o.url, { method: o.requestMethod ?? op.method, headers: makeHeaders(o.requestHeaders ?? []) })
     : undefined;
   if (o.status === undefined) return { status: "request-error", request, response: undefined };
   const response = result.ok ? makeResponse(o.status, o.headers, o.body, o.url) : result.error.rawResponse;
   return { status: "complete", request, response };
 }
 
-module.exports = { toError, toResultPair };
+module.exports = { toError, toResultPair, valueOrThrow };

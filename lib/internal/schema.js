@@ -12,19 +12,16 @@ class SchemaValidationError extends Error {
     this.name = "ZodError";
     this.issues = issues;
   }
+
+  // As zod's: `${error}` is the issue list alone, which the messages of
+  // SDKValidationError (`Input validation failed: [...]`) are made of.
+  toString() {
+    return this.message;
+  }
 }
 
 function isSchemaError(err) {
   return err instanceof SchemaValidationError;
-}
-
-/** Issues from the Rust decoder as zod lays them out. */
-function schemaIssues(nativeIssues) {
-  return nativeIssues.map((i) =>
-    i.code === "invalid_enum_value"
-      ? { received: i.received, code: i.code, options: i.options, path: i.path, message: i.message }
-      : { code: i.code, expected: i.expected, received: i.received, path: i.path, message: i.message },
-  );
 }
 
 /** The original's pretty layout of validation issues. */
@@ -37,8 +34,8 @@ function formatIssues(issues) {
     lines.push(`│ • [${path}]: ${issue.message} (${issue.code})`);
     if (issue.code === "invalid_enum_value") {
       lines.push(`│     Allowed: ${issue.options.join(", ")}`);
-      lines.push(`│     Got: ${issue.received}`);
-    } else {
+      lines.push(`│         Got: ${issue.received}`);
+    } else if (issue.code === "invalid_type") {
       lines.push(`│     Want: ${issue.expected}`);
       lines.push(`│      Got: ${issue.received}`);
     }
@@ -47,4 +44,4 @@ function formatIssues(issues) {
   return lines.join("\n");
 }
 
-module.exports = { SchemaValidationError, isSchemaError, schemaIssues, formatIssues };
+module.exports = { SchemaValidationError, isSchemaError, formatIssues };

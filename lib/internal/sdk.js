@@ -1,29 +1,36 @@
 "use strict";
-// The base of Mix and MixCore: checks options, resolves the server URL and
-// owns the native client (its connections live in process-wide pools, see
-// crates/mix-core/src/pool.rs). Also runs a call: the only per-call JS work
-// is option normalisation (skipped when a call has none) and bridging the
-// caller's AbortSignal. Whatever a caller passes, starting a call never
-// throws: the promise resolves with an outcome, and the public methods turn
-// a failed outcome into a rejection or a failed Result.
+// The base of Mix, MixCore and the namespaces: checks options and owns the
+// native client (its connections live in process-wide pools, see
+// crates/mix-core/src/pool.rs). Also the one call path of every operation:
+// the request is validated and put in its wire shape here (the operation
+// table is lib/internal/schemas.js), the options normalised (skipped when a
+// call has none) and the caller's AbortSignal bridged; everything else
+// happens in Rust. Whatever a caller passes, starting a call never throws:
+// the promise resolves with an outcome, and the public methods turn a
+// failed outcome into a rejection or a failed Result.
 
 const { NativeClient, CallDelivery } = require("./native.js");
 const { ServerList, SDK_METADATA, serverURLFromOptions } = require("./config.js");
 const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.js");
 const { logAttempts, logWarnings, loggerFor } = require("./debug.js");
 const { networkOptions } = require("./environment.js");
+const { outbound } = require("./validate.js");
+const { SchemaValidationError } = require("./schema.js");
+const { SDKValidationError } = require("../../models/errors/index.js");
+const { toResultPair, valueOrThrow } = require("./outcome.js");
+const { APIPromise } = require("../../types/async.js");
 
 // Loaded at import, not on first use: loading a module later can itself
 // fail (e.g. with EMFILE once the process has run out of file descriptors),
 // and that would escape as a raw exception from a constructor or a call.
 const abortBridge = require("./abort.js");
 const customClients = require("./custom-client.js");
-require("./outcome.js");
 // Set once a client with the caller's own HTTPClient exists; until then
 // settling calls skips looking for what a fetcher threw.
 let customClient;
 
 const kStart = Symbol("mix.start");
+const kShared = Symbol("mix.shared");
 const kLogger = Symbol("mix.logger");
 
 // The calls in flight of every client of this environment (the main thread
@@ -37,12 +44,18 @@ let settle;
 let delivery;
 
 class ClientSDK {
-  constructor(options = {}) {
+  constructor(options = {}, parent = undefined) {
+    if (options === kShared) {
+      // A namespace of `parent`: the same native client, base URL, logger
+      // and options, all fixed when the parent was made.
+      this._baseURL = parent._baseURL;
+      this._options = parent._options;
+      Object.defineProperty(this, kLogger, { value: parent[kLogger] });
+      Object.defineProperty(this, kStart, { value: parent[kStart] });
+      return;
+    }
     checkClientOptions(options);
     const url = serverURLFromOptions(options);
-    // Trailing slashes of the base path collapse into one (as in the original).
-    url.pathname = url.pathname.replace(/\/+$/, "") + "/";
-    this._baseURL = url;
     this._options = { ...options };
     const logger = loggerFor(options);
     Object.defineProperty(this, kLogger, { value: logger });
@@ -72,8 +85,22 @@ class ClientSDK {
       if (err?.code === "InvalidArg") throw new TypeError(err.message);
       throw err;
     }
+    // The base URL as the Rust core normalised it (its path ends in one `/`).
+    this._baseURL = new URL(native.baseUrl);
     if (logger !== undefined) logWarnings(logger, native.warnings);
     Object.defineProperty(this, kStart, { value: starterOf(native) });
+  }
+}
+
+/**
+ * A namespace (`mix.sessions`, …). Made by its parent's getter, it shares
+ * the parent's native client (and so the settings read when the parent was
+ * made); made directly, `new Sessions(options)`, it is a client of its own.
+ */
+class Namespace extends ClientSDK {
+  constructor(parentOrOptions) {
+    if (parentOrOptions instanceof ClientSDK) super(kShared, parentOrOptions);
+    else super(parentOrOptions);
   }
 }
 
@@ -101,7 +128,9 @@ class CallSlots {
   }
 }
 
-/** `settle(valueIds, values, ids, outcomes)`: resolves finished calls. */
+/** `settle(valueIds, values, ids, outcomes)`: resolves finished calls, a
+ * plain value with its JSON text (a string), anything else with its
+ * outcome object (see src/binding/outcome.rs). */
 function settlerOf(slots) {
   return (valueIds, values, ids, outcomes) => {
     // Once a caller's HTTPClient exists, what its fetcher threw for a call
@@ -109,7 +138,7 @@ function settlerOf(slots) {
     const custom = customClient;
     for (let i = 0; i < valueIds.length; i++) {
       custom?.takeThrown(valueIds[i]);
-      slots.take(valueIds[i])({ kind: "value", value: plainValue(values[2 * i], values[2 * i + 1]) });
+      slots.take(valueIds[i])(values[i]);
     }
     for (let i = 0; i < ids.length; i++) {
       const outcome = outcomes[i];
@@ -120,16 +149,17 @@ function settlerOf(slots) {
   };
 }
 
-/** `start(call, handle)`: starts a native call; resolves with its outcome.
- * Throws, having started nothing, when the binding refuses the options. */
+/** `start(op, request, call, handle)`: starts a native call; resolves with
+ * its outcome. Throws, having started nothing, when the binding refuses the
+ * options. */
 function starterOf(native) {
-  return (call, handle) => {
+  return (op, request, call, handle) => {
     let slot;
     const promise = new Promise((resolve) => {
       slot = inFlight.add(resolve);
     });
     try {
-      native.refreshOAuthTokens(slot, call, handle);
+      native.call(slot, op, request, call, handle);
     } catch (err) {
       // Refused before it started (e.g. an option of the wrong type).
       inFlight.take(slot);
@@ -137,12 +167,6 @@ function starterOf(native) {
     }
     return promise;
   };
-}
-
-/** The decoded value as the original returns it: absent fields are absent. */
-function plainValue(message, status) {
-  if (message == null) return status == null ? {} : { status };
-  return status == null ? { message } : { message, status };
 }
 
 function invalidOutcome(err) {
@@ -167,47 +191,92 @@ function signalOutcome(signal) {
 }
 
 /**
- * Starts a call of refreshOAuthTokens on `client`. The promise always
- * resolves, with the native outcome object (see src/binding/outcome.rs),
- * and nothing here throws, whatever the caller passed.
+ * The request of a call in the form the binding takes, or an outcome for a
+ * request that does not fit its type (nothing is sent): values validated,
+ * defaults filled and keys renamed by the operation's request schema, then
+ * path, query and header values as strings and the body as JSON text.
  */
-function callRefreshOAuthTokens(client, options, keepResponse) {
+function nativeRequest(op, request) {
+  if (op.request === null || (request === undefined && op.optional)) return undefined;
+  const issues = [];
+  const wire = outbound(op.request, request, [], issues);
+  if (issues.length > 0) {
+    const error = new SDKValidationError("Input validation failed", new SchemaValidationError(issues), request);
+    return { kind: "invalidInput", error };
+  }
+  const native = {};
+  if (op.path.length > 0) native.path = op.path.map((name) => String(wire[name]));
+  if (op.query.length > 0) native.query = pairs(op.query, wire);
+  if (op.headers.length > 0) native.headers = pairs(op.headers, wire);
+  if (op.body === "whole") native.body = JSON.stringify(wire);
+  else if (op.body !== null && wire[op.body] !== undefined) native.body = JSON.stringify(wire[op.body]);
+  return native;
+}
+
+/** Flat name, value pairs of the parameters that are set. */
+function pairs(names, wire) {
+  const flat = [];
+  for (const name of names) {
+    if (wire[name] !== undefined) flat.push(name, String(wire[name]));
+  }
+  return flat;
+}
+
+/**
+ * Starts a call of operation `op` (an entry of lib/internal/schemas.js) on
+ * `client`. The promise always resolves, with the value's JSON text or an
+ * outcome object, and nothing here throws, whatever the caller passed.
+ */
+function callOperation(client, op, request, options, keepResponse) {
   try {
-    return startCall(client, options, keepResponse);
+    const native = nativeRequest(op, request);
+    if (native?.kind === "invalidInput") return Promise.resolve(native);
+    return startCall(client, op.index, native, options, keepResponse);
   } catch (err) {
     // e.g. an options object or signal whose getters throw
     return Promise.resolve(invalidOutcome(err));
   }
 }
 
-function startCall(client, options, keepResponse) {
+/** A namespace method: the value, or a rejection with a documented error. */
+function callMethod(namespace, op, request, options) {
+  return callOperation(namespace, op, request, options, false).then((o) => valueOrThrow(op, o));
+}
+
+/** A standalone function: an APIPromise of the Result. */
+function callFunction(client, op, request, options) {
+  return new APIPromise(callOperation(client, op, request, options, true).then((o) => toResultPair(op, o)));
+}
+
+function startCall(client, op, request, options, keepResponse) {
   const start = client?.[kStart];
   if (start === undefined) {
     return Promise.resolve(invalidOutcome(new TypeError("expected a Mix or MixCore client")));
   }
   let promise;
   if (options == null && !keepResponse) {
-    promise = start(undefined, undefined);
+    promise = start(op, request, undefined, undefined);
   } else {
     const call = nativeCallOptions(options, keepResponse);
     const signal = signalOf(options);
     if (signal !== undefined && signal.aborted) return Promise.resolve(signalOutcome(signal));
+    const begin = (handle) => startNative(() => start(op, request, call, handle));
     if (signal !== undefined) {
-      return startWithSignal(start, delivery.cancelHandle(), call, signal, client[kLogger]);
+      return startWithSignal(begin, delivery.cancelHandle(), signal, client[kLogger]);
     }
-    promise = startNative(start, call, undefined);
+    promise = begin(undefined);
   }
   const logger = client[kLogger];
   if (logger === undefined) return promise;
   return promise.then((outcome) => {
-    logAttempts(logger, outcome.attempts);
+    if (typeof outcome === "object") logAttempts(logger, outcome.attempts);
     return outcome;
   });
 }
 
-function startNative(start, call, handle) {
+function startNative(start) {
   try {
-    return start(call, handle);
+    return start();
   } catch (err) {
     // The binding refused an option value (e.g. a wrong type): nothing was sent.
     return Promise.resolve(invalidOutcome(err));
@@ -218,7 +287,7 @@ function startNative(start, call, handle) {
  * Runs a call the caller's signal can cancel. An abort settles the call at
  * once (see abort.js); the native outcome that follows is then only logged.
  */
-function startWithSignal(start, handle, call, signal, logger) {
+function startWithSignal(begin, handle, signal, logger) {
   const { watch, unwatch } = abortBridge;
   let settle, fail;
   const settled = new Promise((resolve, reject) => {
@@ -227,15 +296,26 @@ function startWithSignal(start, handle, call, signal, logger) {
   });
   // Throws, having watched nothing, for a signal that is not an AbortSignal.
   watch(signal, handle, () => settle(signalOutcome(signal)));
-  startNative(start, call, handle)
+  begin(handle)
     .then((outcome) => {
       unwatch(signal, handle);
-      if (outcome.kind === "aborted" && signal.aborted) Object.assign(outcome, signalOutcome(signal));
-      if (logger !== undefined) logAttempts(logger, outcome.attempts);
+      if (typeof outcome === "object") {
+        if (outcome.kind === "aborted" && signal.aborted) Object.assign(outcome, signalOutcome(signal));
+        if (logger !== undefined) logAttempts(logger, outcome.attempts);
+      }
       settle(outcome);
     })
     .catch(fail);
   return settled;
 }
 
-module.exports = { ClientSDK, ServerList, SDK_METADATA, serverURLFromOptions, callRefreshOAuthTokens };
+module.exports = {
+  ClientSDK,
+  Namespace,
+  ServerList,
+  SDK_METADATA,
+  serverURLFromOptions,
+  callOperation,
+  callMethod,
+  callFunction,
+};

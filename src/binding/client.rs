@@ -1,5 +1,5 @@
 //! `NativeClient`: the native side of one `Mix`/`MixCore` instance, with one
-//! method per operation. Nothing in it waits for the garbage collector: its
+//! method for every operation (`call`, given the operation's number). Nothing in it waits for the garbage collector: its
 //! connections live in the process-wide pools (`mix_core::pool`), shared
 //! with every client of equal network settings, and its calls are handed
 //! back through its environment's `CallDelivery`.
@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use super::cancel::CancelHandle;
 use super::completions::{CallDelivery, Completions};
 use super::fetch::{AttemptArgs, AttemptFunction, JsFetch, NativeRawResponse};
-use super::options::{NativeCallOptions, NativeClientOptions};
+use super::options::{NativeCallOptions, NativeClientOptions, NativeRequest};
 use super::outcome::Settled;
 use super::runtime;
 
@@ -114,15 +114,28 @@ impl NativeClient {
             .unwrap_or_default()
     }
 
-    /// Starts `refreshOAuthTokens`; its outcome reaches `settle` under `slot`
-    /// (the caller's number for it, free again once settled). `cancel`
-    /// must come from the delivery's `cancelHandle()`.
-    /// Every started call is settled exactly once, with an outcome that
-    /// says whether it is a value or which error it is.
-    #[napi(js_name = "refreshOAuthTokens")]
-    pub fn refresh_oauth_tokens(
+    /// The base URL every call starts from (the `_baseURL` of the JS
+    /// client): normalised here, the one owner of URL rules.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.shards
+            .first()
+            .map(|client| client.base().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Starts operation `operation` (its index in the generated table) with
+    /// the caller's `request` values; its outcome reaches `settle` under
+    /// `slot` (the caller's number for it, free again once settled).
+    /// `cancel` must come from the delivery's `cancelHandle()`. Every
+    /// started call is settled exactly once, with an outcome that says
+    /// whether it is a value or which error it is.
+    #[napi]
+    pub fn call(
         &self,
         slot: u32,
+        operation: u32,
+        request: Option<NativeRequest>,
         call: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
     ) -> Result<()> {
@@ -135,6 +148,7 @@ impl NativeClient {
                 ..CallOptions::default()
             },
         };
+        let request = request.map(NativeRequest::into_request).unwrap_or_default();
         let token = match cancel {
             Some(handle) => handle.token.clone(),
             None => self.completions.lifetime().clone(),
@@ -147,7 +161,7 @@ impl NativeClient {
         io.submit(|in_flight| {
             Box::pin(async move {
                 let result = client
-                    .refresh_oauth_tokens(call, Some(token), started)
+                    .call(operation as usize, request, call, Some(token), started)
                     .await;
                 completer.finish(Settled::from(result));
                 drop(in_flight);

@@ -74,9 +74,9 @@ extern "C" {
 }
 
 /// `(valueIds, values, ids, outcomes)`: calls that ended with a plain value
-/// (`values` holds `message, status` per call, `null` when absent), then
-/// every other call with its outcome object.
-pub type SettleArgs = (Vec<u32>, Vec<Option<String>>, Vec<u32>, Vec<NativeOutcome>);
+/// (`values` holds its JSON text per call, `""` for no value), then every
+/// other call with its outcome object.
+pub type SettleArgs = (Vec<u32>, Vec<String>, Vec<u32>, Vec<NativeOutcome>);
 
 /// The JS function the outcomes are handed to.
 pub type SettleFunction<'a> = Function<'a, SettleArgs, ()>;
@@ -84,7 +84,7 @@ pub type SettleFunction<'a> = Function<'a, SettleArgs, ()>;
 #[derive(Default)]
 struct Batch {
     value_ids: Vec<u32>,
-    values: Vec<Option<String>>,
+    values: Vec<String>,
     ids: Vec<u32>,
     outcomes: Vec<NativeOutcome>,
     /// A wake-up of the JS thread is on its way and will take this batch.
@@ -322,7 +322,7 @@ impl Shared {
             match outcome {
                 Settled::Value(value) => {
                     batch.value_ids.push(id);
-                    batch.values.extend([value.message, value.status]);
+                    batch.values.push(value);
                 }
                 Settled::Full(outcome) => {
                     batch.ids.push(id);

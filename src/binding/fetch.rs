@@ -18,9 +18,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use mix_core::engine::latin1;
-use mix_core::transport::{ExternalFuture, ExternalTransport, RawResponse};
+use mix_core::transport::{Body, ExternalFuture, ExternalTransport, RawResponse};
 use mix_core::{ClientError, ClientErrorKind};
-use napi::bindgen_prelude::{FnArgs, Promise};
+use napi::bindgen_prelude::{Buffer, FnArgs, Promise};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
@@ -41,15 +41,16 @@ pub struct NativeRawResponse {
     pub error_code: Option<String>,
 }
 
-/// `(id, call, method, url, flat request headers)` starts attempt `id` of
-/// call `call` and resolves with its `NativeRawResponse`;
-/// `(id, null, null, null, null)` cancels it (its result is ignored).
+/// `(id, call, method, url, flat request headers, body)` starts attempt
+/// `id` of call `call` and resolves with its `NativeRawResponse`;
+/// `(id, null, null, null, null, null)` cancels it (its result is ignored).
 pub type AttemptArgs = FnArgs<(
     u32,
     Option<u32>,
     Option<String>,
     Option<String>,
     Option<Vec<String>>,
+    Option<Buffer>,
 )>;
 
 /// Weak, so a client with a custom HTTP client never keeps Node alive.
@@ -73,7 +74,14 @@ impl JsFetch {
 }
 
 impl ExternalTransport for JsFetch {
-    fn send(&self, tag: u32, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture {
+    fn send(
+        &self,
+        tag: u32,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        body: &Body,
+    ) -> ExternalFuture {
         let flat = headers
             .iter()
             .flat_map(|(name, value)| [name.to_string(), latin1(value.as_bytes())])
@@ -85,6 +93,10 @@ impl ExternalTransport for JsFetch {
             Some(method.to_string()),
             Some(url.to_string()),
             Some(flat),
+            match body {
+                Body::Empty => None,
+                Body::Bytes(bytes) => Some(Buffer::from(bytes.to_vec())),
+            },
         ));
         let function = Arc::clone(&self.function);
         Box::pin(async move {
@@ -119,7 +131,7 @@ impl Drop for Unfinished {
             // Fails only when the environment is going away, and with it
             // the fetch.
             let _ = self.function.call(
-                FnArgs::from((self.id, None, None, None, None)),
+                FnArgs::from((self.id, None, None, None, None, None)),
                 ThreadsafeFunctionCallMode::NonBlocking,
             );
         }

@@ -1,11 +1,10 @@
 //! Synchronous helpers the JS error classes and model helpers call, so the
 //! message format and the schema live in one place (`mix-core`).
 
-use mix_core::decode::decode_refresh_value;
+use mix_core::decode::issues_json;
 use mix_core::message::default_error_message;
+use mix_core::Invalid;
 use napi_derive::napi;
-
-use super::outcome::{issue, NativeIssue, NativeValue};
 
 /// The message of a `MixDefaultError` (see `mix_core::message`).
 #[napi]
@@ -19,26 +18,35 @@ pub fn format_default_error_message(
 }
 
 #[napi(object)]
-pub struct NativeDecodedValue {
-    pub value: Option<NativeValue>,
-    /// Present when the text is not a valid value; empty when not JSON.
-    pub issues: Option<Vec<NativeIssue>>,
+pub struct NativeDecoded {
+    /// The decoded value as JSON text.
+    pub value: Option<String>,
+    /// zod-style issues as JSON text; `"[]"` when the text is not JSON.
+    pub issues: Option<String>,
 }
 
-/// Decodes a `RefreshOAuthTokensResponse` from JSON text.
+/// Decodes JSON text against schema `index` of `mix_core::generated::SCHEMAS`
+/// (the `*FromJSON` helpers).
 #[napi]
-pub fn decode_refresh_value_json(text: String) -> NativeDecodedValue {
-    match decode_refresh_value(&text) {
-        Ok(v) => NativeDecodedValue {
-            value: Some(NativeValue {
-                message: v.message,
-                status: v.status,
-            }),
+pub fn decode_json(index: u32, text: String) -> NativeDecoded {
+    let Some(schema) = mix_core::generated::SCHEMAS.get(index as usize) else {
+        return NativeDecoded {
+            value: None,
+            issues: Some("[]".to_owned()),
+        };
+    };
+    match mix_core::decode::decode_json(schema, &text) {
+        Ok(value) => NativeDecoded {
+            value: Some(value),
             issues: None,
         },
-        Err(issues) => NativeDecodedValue {
+        Err(Invalid::NotJson) => NativeDecoded {
             value: None,
-            issues: Some(issues.into_iter().map(issue).collect()),
+            issues: Some("[]".to_owned()),
+        },
+        Err(Invalid::Issues(issues)) => NativeDecoded {
+            value: None,
+            issues: Some(issues_json(&issues)),
         },
     }
 }

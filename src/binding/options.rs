@@ -2,7 +2,8 @@
 //! types. Field names are the public camelCase ones, so the caller's
 //! `RetryConfig` object is passed through unchanged.
 
-use mix_core::{BackoffConfig, CallOptions, NetworkConfig, ProxyConfig, RetryConfig};
+use mix_core::transport::Body;
+use mix_core::{BackoffConfig, CallOptions, NetworkConfig, ProxyConfig, Request, RetryConfig};
 use napi_derive::napi;
 
 #[napi(object)]
@@ -110,4 +111,41 @@ impl NativeCallOptions {
             tag,
         }
     }
+}
+
+/// The caller's values of one call, as the JS layer validated and encoded
+/// them (see `mix_core::operation::Request`).
+#[napi(object)]
+pub struct NativeRequest {
+    /// One value per path parameter, in template order.
+    pub path: Option<Vec<String>>,
+    /// Flat name, value, … pairs, not yet percent-encoded.
+    pub query: Option<Vec<String>>,
+    /// Flat name, value, … pairs of operation headers.
+    pub headers: Option<Vec<String>>,
+    /// The JSON body text.
+    pub body: Option<String>,
+}
+
+impl NativeRequest {
+    pub fn into_request(self) -> Request {
+        Request {
+            path: self.path.unwrap_or_default(),
+            query: pairs(self.query),
+            headers: pairs(self.headers),
+            body: match self.body {
+                Some(text) => Body::Bytes(text.into_bytes().into()),
+                None => Body::Empty,
+            },
+        }
+    }
+}
+
+fn pairs(flat: Option<Vec<String>>) -> Vec<(String, String)> {
+    let mut flat = flat.unwrap_or_default().into_iter();
+    let mut pairs = Vec::with_capacity(flat.len() / 2);
+    while let (Some(name), Some(value)) = (flat.next(), flat.next()) {
+        pairs.push((name, value));
+    }
+    pairs
 }

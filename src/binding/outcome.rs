@@ -9,34 +9,12 @@
 //! | `invalidResponse` | `ResponseValidationError` |
 //! | `connection`, `timeout`, `aborted`, `invalidRequest`, `tooLarge`, `unexpectedClient` | the `HTTPClientError` of that name |
 
+use mix_core::decode::issues_json;
 use mix_core::{
-    AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Issue,
-    RefreshValue, ResponseParts,
+    AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Invalid,
+    ResponseParts,
 };
 use napi_derive::napi;
-
-#[napi(object)]
-pub struct NativeValue {
-    pub message: Option<String>,
-    pub status: Option<String>,
-}
-
-#[napi(object)]
-pub struct NativeRestError {
-    pub code: f64,
-    pub message: String,
-    pub r#type: String,
-}
-
-#[napi(object)]
-pub struct NativeIssue {
-    pub path: Vec<String>,
-    pub code: String,
-    pub expected: String,
-    pub received: String,
-    pub message: String,
-    pub options: Option<Vec<String>>,
-}
 
 #[napi(object)]
 pub struct NativeAttempt {
@@ -53,14 +31,17 @@ pub struct NativeAttempt {
 #[napi(object)]
 pub struct NativeOutcome {
     pub kind: String,
-    pub value: Option<NativeValue>,
+    /// The value as JSON text (`""`: no value).
+    pub value: Option<String>,
     pub status: Option<u32>,
     /// Flat name, value, … pairs in arrival order.
     pub headers: Option<Vec<String>>,
     pub content_type: Option<String>,
     pub body: Option<String>,
-    pub error: Option<NativeRestError>,
-    pub issues: Option<Vec<NativeIssue>>,
+    /// The `ErrorResponse` data as JSON text.
+    pub error: Option<String>,
+    /// zod-style issues as JSON text; `"[]"` when the body is not JSON.
+    pub issues: Option<String>,
     /// The cause's message, for client errors.
     pub detail: Option<String>,
     /// The cause's Node-style code, for client errors.
@@ -68,7 +49,8 @@ pub struct NativeOutcome {
     pub attempts: Option<Vec<NativeAttempt>>,
     /// The request URL, for a kept response or an error response.
     pub url: Option<String>,
-    /// Flat request header pairs, when the call kept its response.
+    /// The request method and flat header pairs, when the call kept its response.
+    pub request_method: Option<String>,
     pub request_headers: Option<Vec<String>>,
 }
 
@@ -87,6 +69,7 @@ impl NativeOutcome {
             code: None,
             attempts: None,
             url: None,
+            request_method: None,
             request_headers: None,
         }
     }
@@ -100,18 +83,17 @@ impl NativeOutcome {
     }
 }
 
-/// How a call's outcome is handed to JS: a plain value as its two strings
-/// (JS builds the objects), anything else as a [`NativeOutcome`].
+/// How a call's outcome is handed to JS: a plain value as its JSON text
+/// (JS parses it), anything else as a [`NativeOutcome`].
 pub enum Settled {
-    Value(RefreshValue),
+    Value(String),
     /// Boxed: it is the rare, large case.
     Full(Box<NativeOutcome>),
 }
 
 impl From<CallResult> for Settled {
     fn from(result: CallResult) -> Self {
-        let plain =
-            result.attempts.is_empty() && result.url.is_none() && result.request_headers.is_none();
+        let plain = result.attempts.is_empty() && result.url.is_none() && result.request.is_none();
         match result.outcome {
             CallOutcome::Value {
                 value,
@@ -133,7 +115,10 @@ impl From<CallResult> for NativeOutcome {
             CallOutcome::Client(error) => client_outcome(error),
         };
         outcome.url = result.url;
-        outcome.request_headers = result.request_headers.map(flatten);
+        if let Some((method, headers)) = result.request {
+            outcome.request_method = Some(method);
+            outcome.request_headers = Some(flatten(headers));
+        }
         if !result.attempts.is_empty() {
             outcome.attempts = Some(result.attempts.into_iter().map(attempt).collect());
         }
@@ -141,12 +126,9 @@ impl From<CallResult> for NativeOutcome {
     }
 }
 
-fn value_outcome(value: RefreshValue, response: Option<ResponseParts>) -> NativeOutcome {
+fn value_outcome(value: String, response: Option<ResponseParts>) -> NativeOutcome {
     let mut outcome = NativeOutcome::of_kind("value");
-    outcome.value = Some(NativeValue {
-        message: value.message,
-        status: value.status,
-    });
+    outcome.value = Some(value);
     if let Some(response) = response {
         set_response(&mut outcome, response);
     }
@@ -155,7 +137,6 @@ fn value_outcome(value: RefreshValue, response: Option<ResponseParts>) -> Native
 
 fn http_outcome(response: ResponseParts, decoded: Decoded) -> NativeOutcome {
     let kind = match &decoded {
-        Decoded::Value(_) => "value",
         Decoded::ErrorResponse(_) => "errorResponse",
         Decoded::ApiError => "apiError",
         Decoded::Unexpected => "unexpectedResponse",
@@ -163,14 +144,9 @@ fn http_outcome(response: ResponseParts, decoded: Decoded) -> NativeOutcome {
     };
     let mut outcome = NativeOutcome::of_kind(kind);
     match decoded {
-        Decoded::ErrorResponse(e) => {
-            outcome.error = Some(NativeRestError {
-                code: e.code,
-                message: e.message,
-                r#type: e.error_type,
-            })
-        }
-        Decoded::Invalid(issues) => outcome.issues = Some(issues.into_iter().map(issue).collect()),
+        Decoded::ErrorResponse(data) => outcome.error = Some(data),
+        Decoded::Invalid(Invalid::NotJson) => outcome.issues = Some("[]".to_owned()),
+        Decoded::Invalid(Invalid::Issues(issues)) => outcome.issues = Some(issues_json(&issues)),
         _ => {}
     }
     set_response(&mut outcome, response);
@@ -182,17 +158,6 @@ fn set_response(outcome: &mut NativeOutcome, response: ResponseParts) {
     outcome.headers = Some(flatten(response.headers));
     outcome.content_type = response.content_type;
     outcome.body = Some(response.body);
-}
-
-pub(crate) fn issue(issue: Issue) -> NativeIssue {
-    NativeIssue {
-        path: issue.path,
-        code: issue.code.to_owned(),
-        expected: issue.expected,
-        received: issue.received,
-        message: issue.message,
-        options: (!issue.options.is_empty()).then_some(issue.options),
-    }
 }
 
 fn client_outcome(error: ClientError) -> NativeOutcome {

@@ -6,24 +6,27 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TE,
-    TRAILER, TRANSFER_ENCODING, UPGRADE, USER_AGENT,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE,
+    EXPECT, HOST, TE, TRAILER, TRANSFER_ENCODING, UPGRADE, USER_AGENT,
 };
 use reqwest::Url;
 
-use crate::config::{CallOptions, ClientConfig, RetryConfig};
+use crate::config::{ClientConfig, RetryConfig};
 use crate::error::{ClientError, ClientErrorKind};
+use crate::operation::{BodyKind, Operation};
 use crate::pool;
 use crate::transport::Transport;
-use crate::url::{client_base, join, parse_base};
+use crate::url::{client_base, join};
 
 pub struct Client {
     pub(crate) transport: Transport,
     base: Url,
-    /// The URL of the first operation path joined to `base`: joining parses
-    /// the URL again, and the result never changes.
-    joined: OnceLock<(String, Url)>,
-    /// `Accept` and `user-agent`, sent unless a call's headers replace them.
+    /// Per operation: its URL when it has no path or query parameters
+    /// (joining parses the URL again, and the result never changes).
+    fixed_urls: Box<[OnceLock<Url>]>,
+    /// Per operation: the headers it sends unless a call replaces them.
+    op_headers: Box<[OnceLock<HeaderMap>]>,
+    /// `user-agent` and the empty `cookie` the original always sends.
     default_headers: HeaderMap,
     pub(crate) retry: Option<RetryConfig>,
     pub(crate) timeout_ms: Option<f64>,
@@ -39,8 +42,8 @@ impl Client {
                 Some("ERR_INVALID_URL"),
             )
         })?;
-        let mut default_headers = HeaderMap::with_capacity(2);
-        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let mut default_headers = HeaderMap::with_capacity(4);
+        default_headers.insert(COOKIE, HeaderValue::from_static(""));
         let user_agent = header_value(&config.user_agent).map_err(|e| {
             ClientError::invalid_request(format!("Invalid option \"userAgent\": {}", e.detail))
         })?;
@@ -49,10 +52,12 @@ impl Client {
             Some(external) => Transport::external(config.limits, external),
             None => Transport::pooled(config.limits, pool::shared(&config.network, config.shard)?),
         };
+        let operations = crate::generated::OPERATIONS.len();
         Ok(Client {
             transport,
             base,
-            joined: OnceLock::new(),
+            fixed_urls: (0..operations).map(|_| OnceLock::new()).collect(),
+            op_headers: (0..operations).map(|_| OnceLock::new()).collect(),
             default_headers,
             retry: config.retry,
             timeout_ms: config.timeout_ms,
@@ -65,42 +70,54 @@ impl Client {
         self.transport.warnings()
     }
 
-    /// The URL of an operation for this call: the per-call base when given.
-    pub(crate) fn url(
-        &self,
-        call: &CallOptions,
-        operation_path: &str,
-    ) -> Result<Cow<'_, Url>, ClientError> {
-        match &call.server_url {
-            None => {
-                if let Some((path, url)) = self.joined.get() {
-                    if path == operation_path {
-                        return Ok(Cow::Borrowed(url));
-                    }
-                }
-                let url = join(&self.base, operation_path);
-                let _ = self.joined.set((operation_path.to_owned(), url.clone()));
-                Ok(Cow::Owned(url))
-            }
-            Some(raw) => parse_base(raw)
-                .map(|base| Cow::Owned(join(&base, operation_path)))
-                .map_err(|e| ClientError::invalid_request(e.to_string())),
-        }
+    /// The client's base URL (its path ends in exactly one `/`).
+    pub fn base(&self) -> &Url {
+        &self.base
     }
 
-    /// The request headers: the defaults, then the call's, which replace a
-    /// default of the same name, except `user-agent` (only the client's
-    /// `userAgent` option sets it, as in the original) and the framing and
-    /// connection headers of [`is_transport_header`], which are dropped.
-    /// Several values for one name are joined with `, `, as `Headers` does.
+    /// The URL of operation `index` whose path is `path` (no parameters).
+    pub(crate) fn fixed_url(&self, index: usize, path: &str) -> &Url {
+        self.fixed_urls[index].get_or_init(|| join(&self.base, path))
+    }
+
+    /// The request headers of a call of operation `index`: the operation's
+    /// (`Accept`, `Content-Type` for a JSON body, `cookie`, `user-agent`),
+    /// then the request's own (e.g. `Last-Event-ID`), then the call's, each
+    /// replacing an earlier one of the same name, except `user-agent` (only
+    /// the client's `userAgent` option sets it, as in the original) and the
+    /// framing and connection headers of [`is_transport_header`], which are
+    /// dropped. Several values for one name in one list are joined with
+    /// `, `, as `Headers` does.
     pub(crate) fn headers(
         &self,
-        extra: &[(String, String)],
+        index: usize,
+        op: &Operation,
+        request: &[(String, String)],
+        call: &[(String, String)],
     ) -> Result<Cow<'_, HeaderMap>, ClientError> {
-        if extra.is_empty() {
-            return Ok(Cow::Borrowed(&self.default_headers));
+        let defaults = self.op_headers[index].get_or_init(|| {
+            let mut headers = self.default_headers.clone();
+            if let Ok(accept) = HeaderValue::from_str(op.accept) {
+                headers.insert(ACCEPT, accept);
+            }
+            if op.body == BodyKind::Json {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            headers
+        });
+        if request.is_empty() && call.is_empty() {
+            return Ok(Cow::Borrowed(defaults));
         }
-        let mut headers = self.default_headers.clone();
+        let mut headers = defaults.clone();
+        apply_headers(&mut headers, request)?;
+        apply_headers(&mut headers, call)?;
+        Ok(Cow::Owned(headers))
+    }
+}
+
+/// Sets each of `extra` on `headers` (see [`Client::headers`]).
+fn apply_headers(headers: &mut HeaderMap, extra: &[(String, String)]) -> Result<(), ClientError> {
+    {
         let mut replaced: Vec<HeaderName> = Vec::new();
         for (name, value) in extra {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
@@ -123,7 +140,7 @@ impl Client {
                 replaced.push(name);
             }
         }
-        Ok(Cow::Owned(headers))
+        Ok(())
     }
 }
 
@@ -182,6 +199,16 @@ mod tests {
         .unwrap()
     }
 
+    fn headers_of(client: &Client, extra: &[(String, String)]) -> Result<HeaderMap, ClientError> {
+        let index = crate::generated::OPERATIONS
+            .iter()
+            .position(|op| op.id == "refreshOAuthTokens")
+            .unwrap();
+        client
+            .headers(index, &crate::generated::OPERATIONS[index], &[], extra)
+            .map(Cow::into_owned)
+    }
+
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
             .map(|(a, b)| ((*a).into(), (*b).into()))
@@ -191,13 +218,15 @@ mod tests {
     #[test]
     fn call_headers_replace_defaults_but_not_the_user_agent() {
         let client = client();
-        let h = client
-            .headers(&pairs(&[
+        let h = headers_of(
+            &client,
+            &pairs(&[
                 ("Accept", "text/plain"),
                 ("User-Agent", "x"),
                 ("X-A", " 1 "),
-            ]))
-            .unwrap();
+            ]),
+        )
+        .unwrap();
         assert_eq!(h["accept"], "text/plain");
         assert_eq!(h["user-agent"], "ua/1");
         assert_eq!(h["x-a"], "1");
@@ -206,19 +235,17 @@ mod tests {
     #[test]
     fn repeated_names_are_joined_like_headers_does() {
         let client = client();
-        let h = client
-            .headers(&pairs(&[("x-a", "1"), ("X-A", "2")]))
-            .unwrap();
+        let h = headers_of(&client, &pairs(&[("x-a", "1"), ("X-A", "2")])).unwrap();
         assert_eq!(h["x-a"], "1, 2");
     }
 
     #[test]
     fn values_with_line_breaks_or_wide_characters_are_invalid_requests() {
         for bad in ["a\r\nb", "a\nb", "\u{0}", "snow☃"] {
-            let e = client().headers(&pairs(&[("x-a", bad)])).unwrap_err();
+            let e = headers_of(&client(), &pairs(&[("x-a", bad)])).unwrap_err();
             assert_eq!(e.kind, ClientErrorKind::InvalidRequest, "{bad:?}");
         }
-        let e = client().headers(&pairs(&[("bad name", "1")])).unwrap_err();
+        let e = headers_of(&client(), &pairs(&[("bad name", "1")])).unwrap_err();
         assert_eq!(e.kind, ClientErrorKind::InvalidRequest);
     }
 
@@ -238,17 +265,17 @@ mod tests {
         ];
         let extra: Vec<(String, String)> =
             names.iter().map(|n| ((*n).into(), "1".into())).collect();
-        let h = client.headers(&extra).unwrap();
+        let h = headers_of(&client, &extra).unwrap();
         for name in names {
             assert!(h.get(name).is_none(), "{name} was kept");
         }
-        assert_eq!(h.len(), 2);
+        assert_eq!(h.len(), 3);
     }
 
     #[test]
     fn latin1_values_are_sent_as_single_bytes() {
         let client = client();
-        let h = client.headers(&pairs(&[("x-a", "é")])).unwrap();
+        let h = headers_of(&client, &pairs(&[("x-a", "é")])).unwrap();
         assert_eq!(h["x-a"].as_bytes(), &[0xE9]);
     }
 }

@@ -1,94 +1,159 @@
-//! Turning a final response (status, content type, body) into the operation's
-//! result, with the original SDK's matching rules:
+//! Validating a JSON body against a [`Schema`] and writing the decoded value
+//! as JSON text, in one pass over the body.
 //!
-//! | status | content type | result |
-//! |---|---|---|
-//! | 200 | `application/json` | the value, or a validation failure |
-//! | 500 | `application/json` | an `ErrorResponse`, or a validation failure |
-//! | other 4XX/5XX | any | `API error occurred` |
-//! | anything else | any | `Unexpected Status or Content-Type` |
+//! The output is what the original SDK's zod schema would return, as JSON:
+//! unknown keys dropped at every depth, declared keys renamed to their
+//! caller-side names and written in declaration order, absent keys absent.
+//! The JS layer parses it (`JSON.parse` is the fastest way to make many
+//! small objects in V8) and turns date-time strings into `Date`s.
 //!
-//! Content types match case-insensitively, ignoring parameters. Validation
-//! problems are reported as zod-style issues (path, code, expected,
-//! received, message) so the JS layer can keep the original's `pretty()`.
+//! Failures are zod's issues, in zod's order (declaration order within an
+//! object, element order within an array), with wire-name paths; see
+//! [`issues_json`] for their exact layout. Invariants:
+//! - no input makes this panic or recurse without bound: serde_json refuses
+//!   nesting deeper than 128, and such a body counts as not JSON;
+//! - a repeated key counts once, with its last value (as `JSON.parse`);
+//! - escaped lone surrogates (`"\ud800"`), which `JSON.parse` accepts but a
+//!   Rust string cannot hold, are read as U+FFFD.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 
-use crate::message::js_number;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// The success value: only the documented keys, each only when sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RefreshValue {
-    pub message: Option<String>,
-    pub status: Option<String>,
+use crate::message::js_number;
+use crate::schema::{Field, Schema};
+
+/// One step of an issue's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Key(Cow<'static, str>),
+    Index(usize),
 }
 
-/// The `error` object of a 500 response.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RestError {
-    pub code: f64,
-    pub message: String,
-    pub error_type: String,
+/// What is wrong at one place of a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueKind {
+    /// The value has the wrong type; `received` is zod's type name
+    /// (`undefined` for a missing required key).
+    Type {
+        expected: String,
+        received: &'static str,
+    },
+    /// A number that must be an integer is not.
+    Integer,
+    /// A value outside a closed enum; `received` is the value as JSON.
+    Enum {
+        received: String,
+        options: &'static [&'static str],
+    },
+    /// A string that is not an ISO 8601 date-time.
+    DateTime,
 }
-
-/// The allowed values of `RESTError.type`.
-pub const REST_ERROR_TYPES: [&str; 5] = [
-    "bad_request",
-    "not_found",
-    "internal_error",
-    "unauthorized",
-    "validation_error",
-];
 
 /// One schema problem, shaped like a zod issue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
-    pub path: Vec<String>,
-    /// `invalid_type` or `invalid_enum_value`.
-    pub code: &'static str,
-    pub expected: String,
-    pub received: String,
-    pub message: String,
-    /// The allowed values, for `invalid_enum_value`.
-    pub options: Vec<String>,
+    pub path: Vec<Seg>,
+    pub kind: IssueKind,
 }
 
-/// What a final response decodes to.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Decoded {
-    Value(RefreshValue),
-    ErrorResponse(RestError),
-    /// A 4XX/5XX no other rule took: `API error occurred`.
-    ApiError,
-    /// No rule matched (e.g. 200 `text/html`, 201, 204).
-    Unexpected,
-    /// The body does not fit the schema. No issues means it is not JSON.
-    Invalid(Vec<Issue>),
-}
+impl Issue {
+    /// zod's `code`.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            IssueKind::Type { .. } | IssueKind::Integer => "invalid_type",
+            IssueKind::Enum { .. } => "invalid_enum_value",
+            IssueKind::DateTime => "invalid_string",
+        }
+    }
 
-/// Decodes a final response of `refreshOAuthTokens`.
-pub fn decode_refresh(status: u16, content_type: &str, body: &str) -> Decoded {
-    let json = is_json_content_type(content_type);
-    match status {
-        200 if json => match decode_refresh_value(body) {
-            Ok(value) => Decoded::Value(value),
-            Err(issues) => Decoded::Invalid(issues),
-        },
-        500 if json => match decode_error_response(body) {
-            Ok(error) => Decoded::ErrorResponse(error),
-            Err(issues) => Decoded::Invalid(issues),
-        },
-        400..=599 => Decoded::ApiError,
-        _ => Decoded::Unexpected,
+    /// zod's `message`.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            IssueKind::Type {
+                received: "undefined",
+                ..
+            } => "Required".to_owned(),
+            IssueKind::Type { expected, received } => {
+                format!("Expected {expected}, received {received}")
+            }
+            IssueKind::Integer => "Expected integer, received float".to_owned(),
+            IssueKind::Enum { received, options } => {
+                let shown =
+                    serde_json::from_str::<String>(received).unwrap_or_else(|_| received.clone());
+                format!(
+                    "Invalid enum value. Expected {}, received '{shown}'",
+                    quoted(options)
+                )
+            }
+            IssueKind::DateTime => "Invalid datetime".to_owned(),
+        }
+    }
+
+    /// The path joined with `.`, for tests and logs.
+    pub fn path_text(&self) -> String {
+        self.path
+            .iter()
+            .map(|s| match s {
+                Seg::Key(k) => k.to_string(),
+                Seg::Index(i) => i.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 
-/// Whether a `Content-Type` value is `application/json`, in any case and
-/// with any parameters. A missing type counts as `application/octet-stream`.
-pub fn is_json_content_type(content_type: &str) -> bool {
-    let media = content_type.split(';').next().unwrap_or("").trim();
-    media.eq_ignore_ascii_case("application/json")
+fn quoted(options: &[&str]) -> String {
+    options
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// Why a body did not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// Not JSON at all (or nested deeper than 128).
+    NotJson,
+    /// JSON that does not fit the schema.
+    Issues(Vec<Issue>),
+}
+
+/// Decodes `body` against `schema`; `Ok` is the decoded value as JSON text.
+pub fn decode_json(schema: &'static Schema, body: &str) -> Result<String, Invalid> {
+    match decode_all(schema, body) {
+        Ok(result) => result,
+        Err(_) => {
+            let cleaned = replace_lone_surrogates(body).ok_or(Invalid::NotJson)?;
+            decode_all(schema, &cleaned).unwrap_or(Err(Invalid::NotJson))
+        }
+    }
+}
+
+fn decode_all(
+    schema: &'static Schema,
+    body: &str,
+) -> Result<Result<String, Invalid>, serde_json::Error> {
+    let mut state = State {
+        out: String::with_capacity(body.len()),
+        scratch: String::new(),
+        issues: Vec::new(),
+        path: Vec::new(),
+    };
+    let mut de = serde_json::Deserializer::from_str(body);
+    Node {
+        schema,
+        state: &mut state,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    Ok(if state.issues.is_empty() {
+        Ok(state.out)
+    } else {
+        Err(Invalid::Issues(state.issues))
+    })
 }
 
 /// Decodes text (UTF-8, invalid sequences replaced, a leading BOM dropped)
@@ -101,163 +166,539 @@ pub fn decode_text(mut bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Parses the 200 body: an object whose `message` and `status` are strings
-/// when present. Unknown keys are ignored; a repeated key keeps its last value.
-pub fn decode_refresh_value(body: &str) -> Result<RefreshValue, Vec<Issue>> {
-    let root = parse_root(body, ValueVisitor)?;
-    let fields = match root {
-        Root::Object(fields) => fields,
-        Root::Other(kind) => return Err(vec![type_issue(&[], "object", kind)]),
-    };
-    let mut issues = Vec::new();
-    let mut value = RefreshValue::default();
-    for (name, field, slot) in [
-        ("message", fields.message, &mut value.message),
-        ("status", fields.status, &mut value.status),
-    ] {
-        match field {
-            None => {}
-            Some(Field::Str(s)) => *slot = Some(s),
-            Some(other) => issues.push(type_issue(&[name], "string", other.name())),
+/// The issues as zod would list them in a `ZodError`, as JSON: each object's
+/// keys in zod's order, so `JSON.stringify` of the parsed list matches the
+/// original's error messages byte for byte.
+pub fn issues_json(issues: &[Issue]) -> String {
+    let mut out = String::from("[");
+    for (i, issue) in issues.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
         }
+        let mut path = String::from("[");
+        for (j, seg) in issue.path.iter().enumerate() {
+            if j > 0 {
+                path.push(',');
+            }
+            match seg {
+                Seg::Key(k) => write_json_string(&mut path, k),
+                Seg::Index(n) => path.push_str(&n.to_string()),
+            }
+        }
+        path.push(']');
+        let mut message = String::new();
+        write_json_string(&mut message, &issue.message());
+        let _ = match &issue.kind {
+            IssueKind::Type { expected, received } => {
+                let mut e = String::new();
+                write_json_string(&mut e, expected);
+                write!(
+                    out,
+                    r#"{{"code":"invalid_type","expected":{e},"received":"{received}","path":{path},"message":{message}}}"#
+                )
+            }
+            IssueKind::Integer => write!(
+                out,
+                r#"{{"code":"invalid_type","expected":"integer","received":"float","message":{message},"path":{path}}}"#
+            ),
+            IssueKind::Enum { received, options } => {
+                let mut o = String::from("[");
+                for (j, v) in options.iter().enumerate() {
+                    if j > 0 {
+                        o.push(',');
+                    }
+                    write_json_string(&mut o, v);
+                }
+                o.push(']');
+                write!(
+                    out,
+                    r#"{{"received":{received},"code":"invalid_enum_value","options":{o},"path":{path},"message":{message}}}"#
+                )
+            }
+            IssueKind::DateTime => write!(
+                out,
+                r#"{{"validation":"datetime","code":"invalid_string","message":{message},"path":{path}}}"#
+            ),
+        };
     }
-    if issues.is_empty() {
-        Ok(value)
-    } else {
-        Err(issues)
-    }
+    out.push(']');
+    out
 }
 
-/// Parses the 500 body: `{"error": {"code": int, "message": str, "type": enum}}`.
-pub fn decode_error_response(body: &str) -> Result<RestError, Vec<Issue>> {
-    let root = parse_root(body, ErrorVisitor)?;
-    let error = match root {
-        Root::Object(Some(ErrorField::Object(fields))) => fields,
-        Root::Object(Some(ErrorField::Other(kind))) => {
-            return Err(vec![type_issue(&["error"], "object", kind.name())])
-        }
-        Root::Object(None) => return Err(vec![type_issue(&["error"], "object", "undefined")]),
-        Root::Other(kind) => return Err(vec![type_issue(&[], "object", kind)]),
-    };
-    let mut issues = Vec::new();
-    let code = match error.code {
-        Some(Field::Number(n)) if n.fract() == 0.0 => Some(n),
-        Some(Field::Number(_)) => {
-            issues.push(type_issue(&["error", "code"], "integer", "float"));
-            None
-        }
-        other => {
-            issues.push(type_issue(
-                &["error", "code"],
-                "number",
-                received_name(&other),
-            ));
-            None
-        }
-    };
-    let message = match error.message {
-        Some(Field::Str(s)) => Some(s),
-        other => {
-            issues.push(type_issue(
-                &["error", "message"],
-                "string",
-                received_name(&other),
-            ));
-            None
-        }
-    };
-    let error_type = match error.error_type {
-        Some(Field::Str(s)) if REST_ERROR_TYPES.contains(&s.as_str()) => Some(s),
-        Some(Field::Str(s)) => {
-            issues.push(enum_issue(format!("'{s}'")));
-            None
-        }
-        Some(Field::Number(n)) => {
-            issues.push(enum_issue(format!("'{}'", js_number(n))));
-            None
-        }
-        other => {
-            let expected = REST_ERROR_TYPES.map(|t| format!("'{t}'")).join(" | ");
-            issues.push(type_issue(
-                &["error", "type"],
-                &expected,
-                received_name(&other),
-            ));
-            None
-        }
-    };
-    match (code, message, error_type) {
-        (Some(code), Some(message), Some(error_type)) if issues.is_empty() => Ok(RestError {
-            code,
-            message,
-            error_type,
-        }),
-        _ => Err(issues),
+// --- the decoder ------------------------------------------------------------
+
+struct State {
+    out: String,
+    /// Where an object's fields are put in declaration order; reused.
+    scratch: String,
+    issues: Vec<Issue>,
+    path: Vec<Seg>,
+}
+
+impl State {
+    fn issue(&mut self, kind: IssueKind) {
+        self.issues.push(Issue {
+            path: self.path.clone(),
+            kind,
+        });
+    }
+
+    fn wrong_type(&mut self, schema: &Schema, received: &'static str) {
+        self.issue(IssueKind::Type {
+            expected: schema.expected(),
+            received,
+        });
     }
 }
 
-fn received_name(field: &Option<Field>) -> &'static str {
-    field.as_ref().map_or("undefined", Field::name)
+/// Decodes one value against `schema`, appending it to `state.out`.
+struct Node<'s> {
+    schema: &'static Schema,
+    state: &'s mut State,
 }
 
-fn type_issue(path: &[&str], expected: &str, received: &str) -> Issue {
-    let message = if received == "undefined" {
-        "Required".to_owned()
-    } else {
-        format!("Expected {expected}, received {received}")
+impl<'de> DeserializeSeed<'de> for Node<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Node<'_> {
+    /// The schema with `Nullable` looked through (null is handled apart).
+    fn inner(&self) -> &'static Schema {
+        match self.schema {
+            Schema::Nullable(inner) => inner,
+            other => other,
+        }
+    }
+
+    fn number(self, n: f64, text: &str) {
+        match self.inner() {
+            Schema::Number => self.state.out.push_str(text),
+            Schema::Integer if n.is_finite() && n.fract() == 0.0 => self.state.out.push_str(text),
+            Schema::Integer => self.state.issue(IssueKind::Integer),
+            Schema::Enum(options) => self.state.issue(IssueKind::Enum {
+                received: js_number(n),
+                options,
+            }),
+            other => self.state.wrong_type(other, "number"),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        match self.inner() {
+            Schema::Boolean => self.state.out.push_str(if v { "true" } else { "false" }),
+            other => self.state.wrong_type(other, "boolean"),
+        }
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.number(v as f64, itoa::Buffer::new().format(v));
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.number(v as f64, itoa::Buffer::new().format(v));
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.number(v, ryu::Buffer::new().format_finite(v));
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        let state = self.state;
+        match self.schema {
+            Schema::String | Schema::Nullable(Schema::String) => {
+                write_json_string(&mut state.out, v)
+            }
+            Schema::DateTime | Schema::Nullable(Schema::DateTime) => {
+                if is_datetime(v) {
+                    write_json_string(&mut state.out, v)
+                } else {
+                    state.issue(IssueKind::DateTime)
+                }
+            }
+            Schema::Enum(options) | Schema::Nullable(Schema::Enum(options)) => {
+                if options.contains(&v) {
+                    write_json_string(&mut state.out, v)
+                } else {
+                    let mut received = String::new();
+                    write_json_string(&mut received, v);
+                    state.issue(IssueKind::Enum { received, options })
+                }
+            }
+            other => state.wrong_type(other, "string"),
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        match self.schema {
+            Schema::Nullable(_) => self.state.out.push_str("null"),
+            other => self.state.wrong_type(other, "null"),
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let item = match self.inner() {
+            Schema::Array(item) => *item,
+            other => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                self.state.wrong_type(other, "array");
+                return Ok(());
+            }
+        };
+        let state = self.state;
+        state.out.push('[');
+        let mut index = 0;
+        loop {
+            if index > 0 {
+                state.out.push(',');
+            }
+            state.path.push(Seg::Index(index));
+            let more = seq
+                .next_element_seed(Node {
+                    schema: item,
+                    state: &mut *state,
+                })?
+                .is_some();
+            state.path.pop();
+            if !more {
+                if index > 0 {
+                    state.out.pop();
+                }
+                break;
+            }
+            index += 1;
+        }
+        state.out.push(']');
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        match self.inner() {
+            Schema::Object(fields) => object(fields, self.state, map),
+            Schema::Record(value) => record(value, self.state, map),
+            Schema::FreeForm => {
+                let state = self.state;
+                Raw(&mut state.out).visit_map(map)
+            }
+            other => {
+                let mut map = map;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                self.state.wrong_type(other, "object");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Where one declared field's value and issues landed.
+#[derive(Clone, Copy)]
+struct Slot {
+    out: (usize, usize),
+    issues: (usize, usize),
+}
+
+/// Objects of more fields than this are refused by the generator.
+pub const MAX_FIELDS: usize = 64;
+
+fn object<'de, A: MapAccess<'de>>(
+    fields: &'static [Field],
+    state: &mut State,
+    mut map: A,
+) -> Result<(), A::Error> {
+    let out_start = state.out.len();
+    let issues_start = state.issues.len();
+    let mut slots = [None::<Slot>; MAX_FIELDS];
+    while let Some(found) = map.next_key_seed(FieldKey(fields))? {
+        let Some(index) = found else {
+            map.next_value::<IgnoredAny>()?;
+            continue;
+        };
+        let field = &fields[index];
+        state.path.push(Seg::Key(Cow::Borrowed(field.wire)));
+        let (out, issues) = (state.out.len(), state.issues.len());
+        map.next_value_seed(Node {
+            schema: field.schema,
+            state: &mut *state,
+        })?;
+        state.path.pop();
+        // A repeated key: the last value counts, the earlier one is dropped.
+        slots[index] = Some(Slot {
+            out: (out, state.out.len()),
+            issues: (issues, state.issues.len()),
+        });
+    }
+    let missing = fields
+        .iter()
+        .zip(slots.iter())
+        .any(|(f, s)| !f.optional && s.is_none());
+    if missing || state.issues.len() > issues_start {
+        // Issues in declaration order, as zod walks the shape.
+        let found: Vec<Issue> = state.issues.drain(issues_start..).collect();
+        for (field, slot) in fields.iter().zip(slots.iter()) {
+            match slot {
+                Some(slot) => state.issues.extend_from_slice(
+                    &found[slot.issues.0 - issues_start..slot.issues.1 - issues_start],
+                ),
+                None if !field.optional => {
+                    let mut path = state.path.clone();
+                    path.push(Seg::Key(Cow::Borrowed(field.wire)));
+                    state.issues.push(Issue {
+                        path,
+                        kind: IssueKind::Type {
+                            expected: field.schema.expected(),
+                            received: "undefined",
+                        },
+                    });
+                }
+                None => {}
+            }
+        }
+        // (All of them may have belonged to values a repeated key replaced.)
+        if state.issues.len() > issues_start {
+            state.out.truncate(out_start);
+            return Ok(());
+        }
+    }
+    let mut scratch = std::mem::take(&mut state.scratch);
+    scratch.clear();
+    scratch.push('{');
+    for (field, slot) in fields.iter().zip(slots.iter()) {
+        let value = match (slot, field.default) {
+            (Some(slot), _) => &state.out[slot.out.0..slot.out.1],
+            (None, Some(default)) => default,
+            (None, None) => continue,
+        };
+        if scratch.len() > 1 {
+            scratch.push(',');
+        }
+        scratch.push('"');
+        scratch.push_str(field.name);
+        scratch.push_str("\":");
+        scratch.push_str(value);
+    }
+    scratch.push('}');
+    state.out.truncate(out_start);
+    state.out.push_str(&scratch);
+    state.scratch = scratch;
+    Ok(())
+}
+
+fn record<'de, A: MapAccess<'de>>(
+    value: &'static Schema,
+    state: &mut State,
+    mut map: A,
+) -> Result<(), A::Error> {
+    state.out.push('{');
+    let mut first = true;
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        if !first {
+            state.out.push(',');
+        }
+        first = false;
+        write_json_string(&mut state.out, &key);
+        state.out.push(':');
+        state.path.push(Seg::Key(Cow::Owned(key.into_owned())));
+        map.next_value_seed(Node {
+            schema: value,
+            state: &mut *state,
+        })?;
+        state.path.pop();
+    }
+    state.out.push('}');
+    Ok(())
+}
+
+/// Reads an object key as the index of the declared field it names.
+struct FieldKey(&'static [Field]);
+
+impl<'de> DeserializeSeed<'de> for FieldKey {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldKey {
+    type Value = Option<usize>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|f| f.wire == v))
+    }
+}
+
+/// Copies any JSON value as it is (a free-form object's content).
+struct Raw<'s>(&'s mut String);
+
+impl<'de> DeserializeSeed<'de> for Raw<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Raw<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.0.push_str(if v { "true" } else { "false" });
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.0.push_str(itoa::Buffer::new().format(v));
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.0.push_str(itoa::Buffer::new().format(v));
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.0.push_str(ryu::Buffer::new().format_finite(v));
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        write_json_string(self.0, v);
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.push_str("null");
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let out = self.0;
+        out.push('[');
+        let mut first = true;
+        loop {
+            let mark = out.len();
+            if !first {
+                out.push(',');
+            }
+            if seq.next_element_seed(Raw(&mut *out))?.is_none() {
+                out.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        out.push(']');
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let out = self.0;
+        out.push('{');
+        let mut first = true;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            write_json_string(out, &key);
+            out.push(':');
+            map.next_value_seed(Raw(&mut *out))?;
+        }
+        out.push('}');
+        Ok(())
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+pub fn write_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// zod 3's `datetime({ offset: true })`: `YYYY-MM-DDTHH:MM[:SS[.f+]]` then
+/// `Z`, `±HH:MM` or `±HHMM`, with a real calendar date (leap years checked)
+/// and hours, minutes and seconds in range. The offset is not range-checked.
+pub fn is_datetime(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range.clone())
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| d.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
     };
-    Issue {
-        path: path.iter().map(|s| (*s).to_owned()).collect(),
-        code: "invalid_type",
-        expected: expected.to_owned(),
-        received: received.to_owned(),
-        message,
-        options: Vec::new(),
+    let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'T') {
+        return false;
     }
-}
-
-fn enum_issue(received_quoted: String) -> Issue {
-    let allowed = REST_ERROR_TYPES.map(|t| format!("'{t}'")).join(" | ");
-    Issue {
-        path: vec!["error".to_owned(), "type".to_owned()],
-        code: "invalid_enum_value",
-        expected: allowed.clone(),
-        received: received_quoted.trim_matches('\'').to_owned(),
-        message: format!("Invalid enum value. Expected {allowed}, received {received_quoted}"),
-        options: REST_ERROR_TYPES.map(str::to_owned).to_vec(),
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days {
+        return false;
     }
-}
-
-// --- JSON shapes ----------------------------------------------------------
-
-enum Root<T> {
-    Object(T),
-    /// Not an object: the zod type name of what it was.
-    Other(&'static str),
-}
-
-/// Parses the whole body with `visitor`; a syntax error or trailing data is
-/// a validation failure with no issues (the body is not JSON). Escaped lone
-/// surrogates (`"\ud800"`), which `JSON.parse` accepts but a Rust string
-/// cannot hold, are read as U+FFFD.
-fn parse_root<T, V>(body: &str, visitor: V) -> Result<T, Vec<Issue>>
-where
-    V: for<'de> Visitor<'de, Value = T> + Copy,
-{
-    parse_all(body, visitor).or_else(|_| {
-        let cleaned = replace_lone_surrogates(body).ok_or_else(Vec::new)?;
-        parse_all(&cleaned, visitor).map_err(|_| Vec::new())
-    })
-}
-
-fn parse_all<T, V>(body: &str, visitor: V) -> Result<T, serde_json::Error>
-where
-    V: for<'de> Visitor<'de, Value = T>,
-{
-    let mut de = serde_json::Deserializer::from_str(body);
-    let root = de.deserialize_any(visitor)?;
-    de.end()?;
-    Ok(root)
+    let (Some(hour), Some(minute)) = (digits(11..13), digits(14..16)) else {
+        return false;
+    };
+    if b.get(13) != Some(&b':') || hour > 23 || minute > 59 {
+        return false;
+    }
+    let mut i = 16;
+    if b.get(i) == Some(&b':') {
+        match digits(i + 1..i + 3) {
+            Some(second) if second <= 59 => i += 3,
+            _ => return false,
+        }
+        if b.get(i) == Some(&b'.') {
+            let fraction = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if fraction == 0 {
+                return false;
+            }
+            i += 1 + fraction;
+        }
+    }
+    match &b[i..] {
+        b"Z" => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] | [b'+' | b'-', h1, h2, m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 /// Rewrites `\uXXXX` escapes of unpaired surrogates as `\uFFFD`; `None`
@@ -300,390 +741,204 @@ fn replace_lone_surrogates(body: &str) -> Option<String> {
     Some(out)
 }
 
-/// A value whose type is all we need unless it is a string or number.
-enum Field {
-    Str(String),
-    Number(f64),
-    Bool,
-    Null,
-    Array,
-    Object,
-}
-
-impl Field {
-    /// zod's name for the type of this value.
-    fn name(&self) -> &'static str {
-        match self {
-            Field::Str(_) => "string",
-            Field::Number(_) => "number",
-            Field::Bool => "boolean",
-            Field::Null => "null",
-            Field::Array => "array",
-            Field::Object => "object",
-        }
-    }
-}
-
-struct FieldVisitor;
-
-impl<'de> Visitor<'de> for FieldVisitor {
-    type Value = Field;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-        Ok(Field::Str(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Field, E> {
-        Ok(Field::Str(v))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field, E> {
-        Ok(Field::Bool)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Field, E> {
-        Ok(Field::Number(v as f64))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field, E> {
-        Ok(Field::Number(v as f64))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Field, E> {
-        Ok(Field::Number(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Field, E> {
-        Ok(Field::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Field::Array)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Field::Object)
-    }
-}
-
-impl<'de> de::Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
-        d.deserialize_any(FieldVisitor)
-    }
-}
-
-/// Implements the non-object arms of a root visitor.
-macro_rules! non_object_root {
-    () => {
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Root::Other("string"))
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Root::Other("boolean"))
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Root::Other("number"))
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Root::Other("number"))
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Root::Other("number"))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Root::Other("null"))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Root::Other("array"))
-        }
-    };
-}
-
-#[derive(Default)]
-struct ValueFields {
-    message: Option<Field>,
-    status: Option<Field>,
-}
-
-#[derive(Clone, Copy)]
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Root<ValueFields>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    non_object_root!();
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = ValueFields::default();
-        while let Some(key) = map.next_key::<KeyName>()? {
-            match key {
-                KeyName::Message => fields.message = Some(map.next_value()?),
-                KeyName::Status => fields.status = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(Root::Object(fields))
-    }
-}
-
-enum ErrorField {
-    Object(RestErrorFields),
-    Other(Field),
-}
-
-#[derive(Default)]
-struct RestErrorFields {
-    code: Option<Field>,
-    message: Option<Field>,
-    error_type: Option<Field>,
-}
-
-#[derive(Clone, Copy)]
-struct ErrorVisitor;
-
-impl<'de> Visitor<'de> for ErrorVisitor {
-    type Value = Root<Option<ErrorField>>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    non_object_root!();
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut error = None;
-        while let Some(key) = map.next_key::<KeyName>()? {
-            if let KeyName::Error = key {
-                error = Some(map.next_value_seed(ErrorFieldSeed)?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(Root::Object(error))
-    }
-}
-
-struct ErrorFieldSeed;
-
-impl<'de> DeserializeSeed<'de> for ErrorFieldSeed {
-    type Value = ErrorField;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ErrorField, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ErrorFieldSeed {
-    type Value = ErrorField;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    // Anything but an object is only its type: the field visitor says which.
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<ErrorField, E> {
-        FieldVisitor.visit_str(v).map(ErrorField::Other)
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<ErrorField, E> {
-        FieldVisitor.visit_bool(v).map(ErrorField::Other)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<ErrorField, E> {
-        FieldVisitor.visit_i64(v).map(ErrorField::Other)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<ErrorField, E> {
-        FieldVisitor.visit_u64(v).map(ErrorField::Other)
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ErrorField, E> {
-        FieldVisitor.visit_f64(v).map(ErrorField::Other)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<ErrorField, E> {
-        FieldVisitor.visit_unit().map(ErrorField::Other)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ErrorField, A::Error> {
-        FieldVisitor.visit_seq(seq).map(ErrorField::Other)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ErrorField, A::Error> {
-        let mut fields = RestErrorFields::default();
-        while let Some(key) = map.next_key::<KeyName>()? {
-            match key {
-                KeyName::Code => fields.code = Some(map.next_value()?),
-                KeyName::Message => fields.message = Some(map.next_value()?),
-                KeyName::Type => fields.error_type = Some(map.next_value()?),
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(ErrorField::Object(fields))
-    }
-}
-
-/// The object keys the schemas name; everything else is `Other`.
-enum KeyName {
-    Message,
-    Status,
-    Error,
-    Code,
-    Type,
-    Other,
-}
-
-impl<'de> de::Deserialize<'de> for KeyName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyName, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = KeyName;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyName, E> {
-                Ok(match v {
-                    "message" => KeyName::Message,
-                    "status" => KeyName::Status,
-                    "error" => KeyName::Error,
-                    "code" => KeyName::Code,
-                    "type" => KeyName::Type,
-                    _ => KeyName::Other,
-                })
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const JSON: &str = "application/json";
+    static REST_ERROR_TYPE: Schema = Schema::Enum(&["bad_request", "internal_error"]);
+    static REST_ERROR: Schema = Schema::Object(&[
+        Field {
+            name: "code",
+            wire: "code",
+            schema: &Schema::Integer,
+            optional: false,
+            default: None,
+        },
+        Field {
+            name: "message",
+            wire: "message",
+            schema: &Schema::String,
+            optional: false,
+            default: None,
+        },
+        Field {
+            name: "type",
+            wire: "type",
+            schema: &REST_ERROR_TYPE,
+            optional: false,
+            default: None,
+        },
+    ]);
+    static ITEM: Schema = Schema::Object(&[
+        Field {
+            name: "displayName",
+            wire: "display_name",
+            schema: &Schema::String,
+            optional: true,
+            default: None,
+        },
+        Field {
+            name: "createdAt",
+            wire: "created_at",
+            schema: &Schema::DateTime,
+            optional: true,
+            default: None,
+        },
+        Field {
+            name: "tools",
+            wire: "tools",
+            schema: &Schema::Nullable(&Schema::Array(&Schema::String)),
+            optional: true,
+            default: None,
+        },
+        Field {
+            name: "extra",
+            wire: "extra",
+            schema: &Schema::FreeForm,
+            optional: true,
+            default: None,
+        },
+        Field {
+            name: "byName",
+            wire: "by_name",
+            schema: &Schema::Record(&Schema::Boolean),
+            optional: true,
+            default: None,
+        },
+    ]);
+    static ITEMS: Schema = Schema::Array(&ITEM);
 
-    #[test]
-    fn a_200_json_body_keeps_only_the_documented_keys() {
-        let d = decode_refresh(
-            200,
-            JSON,
-            r#"{"message":"ok","status":"success","extra":1}"#,
-        );
-        assert_eq!(
-            d,
-            Decoded::Value(RefreshValue {
-                message: Some("ok".into()),
-                status: Some("success".into())
-            })
-        );
-        assert_eq!(
-            decode_refresh(200, JSON, "{}"),
-            Decoded::Value(RefreshValue::default())
-        );
-    }
-
-    #[test]
-    fn content_types_match_in_any_case_and_with_parameters() {
-        assert!(is_json_content_type("Application/JSON; charset=utf-8"));
-        assert!(is_json_content_type(" application/json ;charset=x"));
-        assert!(!is_json_content_type("application/problem+json"));
-        assert!(!is_json_content_type(""));
-        assert!(!is_json_content_type("text/json"));
-    }
-
-    #[test]
-    fn statuses_and_types_no_rule_takes_are_unexpected_or_api_errors() {
-        assert_eq!(
-            decode_refresh(200, "text/html", "<html>"),
-            Decoded::Unexpected
-        );
-        assert_eq!(decode_refresh(201, JSON, "{}"), Decoded::Unexpected);
-        assert_eq!(decode_refresh(204, "", ""), Decoded::Unexpected);
-        assert_eq!(decode_refresh(404, "text/plain", "x"), Decoded::ApiError);
-        assert_eq!(decode_refresh(500, "text/plain", "x"), Decoded::ApiError);
-        assert_eq!(decode_refresh(503, JSON, "{}"), Decoded::ApiError);
-    }
-
-    #[test]
-    fn a_wrongly_typed_field_is_an_issue_with_its_path() {
-        let d = decode_refresh(200, JSON, r#"{"message":42,"status":null}"#);
-        let Decoded::Invalid(issues) = d else {
-            panic!("{d:?}")
-        };
-        assert_eq!(issues.len(), 2);
-        assert_eq!(issues[0].path, vec!["message"]);
-        assert_eq!(issues[0].message, "Expected string, received number");
-        assert_eq!(issues[1].received, "null");
-    }
-
-    #[test]
-    fn bodies_that_are_not_json_are_invalid_without_issues() {
-        for body in ["", "not json", "{\"message\":\"a\"} trailing", "{"] {
-            assert_eq!(
-                decode_refresh(200, JSON, body),
-                Decoded::Invalid(vec![]),
-                "{body:?}"
-            );
+    fn issues(schema: &'static Schema, body: &str) -> Vec<(String, &'static str, String)> {
+        match decode_json(schema, body) {
+            Err(Invalid::Issues(list)) => list
+                .iter()
+                .map(|i| (i.path_text(), i.code(), i.message()))
+                .collect(),
+            other => panic!("{other:?}"),
         }
     }
 
     #[test]
-    fn repeated_keys_keep_the_last_value_and_huge_numbers_elsewhere_are_fine() {
-        let d = decode_refresh(200, JSON, r#"{"message":"a","message":"b","n":1e400}"#);
+    fn keys_are_renamed_reordered_and_unknown_ones_dropped() {
+        let out = decode_json(
+            &ITEMS,
+            r#"[{"z":1,"tools":null,"display_name":"A","displayName":"x"},{}]"#,
+        )
+        .unwrap();
+        assert_eq!(out, r#"[{"displayName":"A","tools":null},{}]"#);
+        assert_eq!(decode_json(&ITEMS, "[]").unwrap(), "[]");
+    }
+
+    #[test]
+    fn free_form_objects_and_records_keep_their_keys() {
+        let out = decode_json(
+            &ITEMS,
+            r#"[{"extra":{"a":[1,2.5,{"b":null}],"c":"\n"},"by_name":{"k\"":true,"j":false}}]"#,
+        )
+        .unwrap();
         assert_eq!(
-            d,
-            Decoded::Value(RefreshValue {
-                message: Some("b".into()),
-                status: None
-            })
+            out,
+            r#"[{"extra":{"a":[1,2.5,{"b":null}],"c":"\n"},"byName":{"k\"":true,"j":false}}]"#
         );
     }
 
     #[test]
-    fn a_500_error_body_is_an_error_response() {
-        let body = r#"{"error":{"code":500,"message":"down","type":"internal_error"}}"#;
+    fn issues_follow_declaration_order_with_wire_paths() {
+        let got = issues(&REST_ERROR, r#"{"type":"nope","code":1.5}"#);
         assert_eq!(
-            decode_refresh(500, JSON, body),
-            Decoded::ErrorResponse(RestError {
-                code: 500.0,
-                message: "down".into(),
-                error_type: "internal_error".into()
-            })
-        );
-    }
-
-    #[test]
-    fn a_500_body_with_an_unknown_type_or_missing_fields_is_invalid() {
-        let body = r#"{"error":{"code":1.5,"type":"nope"}}"#;
-        let Decoded::Invalid(issues) = decode_refresh(500, JSON, body) else {
-            panic!()
-        };
-        let codes: Vec<_> = issues.iter().map(|i| (i.code, i.path.join("."))).collect();
-        assert_eq!(
-            codes,
+            got,
             vec![
-                ("invalid_type", "error.code".to_owned()),
-                ("invalid_type", "error.message".to_owned()),
-                ("invalid_enum_value", "error.type".to_owned())
+                (
+                    "code".into(),
+                    "invalid_type",
+                    "Expected integer, received float".into()
+                ),
+                ("message".into(), "invalid_type", "Required".into()),
+                (
+                    "type".into(),
+                    "invalid_enum_value",
+                    "Invalid enum value. Expected 'bad_request' | 'internal_error', received 'nope'"
+                        .into()
+                ),
             ]
         );
-        assert_eq!(issues[1].message, "Required");
-        let Decoded::Invalid(issues) = decode_refresh(500, JSON, "{}") else {
-            panic!()
-        };
-        assert_eq!(issues[0].path, vec!["error"]);
+        let got = issues(&ITEMS, r#"[{},{"display_name":5,"created_at":"x"}]"#);
+        assert_eq!(got[0].0, "1.display_name");
+        assert_eq!(
+            got[1],
+            (
+                "1.created_at".into(),
+                "invalid_string",
+                "Invalid datetime".into()
+            )
+        );
     }
 
     #[test]
-    fn escaped_lone_surrogates_are_read_as_replacement_characters() {
-        let d = decode_refresh(
-            200,
-            JSON,
-            r#"{"message":"a\ud800b","status":"\udc00\\ud800"}"#,
+    fn a_repeated_key_counts_once_with_its_last_value() {
+        let out = decode_json(
+            &REST_ERROR,
+            r#"{"code":"x","code":2,"message":"m","type":"bad_request"}"#,
+        )
+        .unwrap();
+        assert_eq!(out, r#"{"code":2,"message":"m","type":"bad_request"}"#);
+    }
+
+    #[test]
+    fn not_json_and_deep_nesting_never_panic() {
+        for body in ["", "{", "[1,]", "{} x"] {
+            assert_eq!(decode_json(&ITEMS, body), Err(Invalid::NotJson), "{body:?}");
+        }
+        let deep = format!(
+            "[{{\"extra\":{}{}}}]",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
         );
+        assert!(decode_json(&ITEMS, &deep).is_err());
+        let skipped = format!("[{{\"x\":{}{}}}]", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(decode_json(&ITEMS, &skipped).unwrap(), "[{}]");
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let out = decode_json(&ITEMS, r#"[{"display_name":"a\ud800b"}]"#).unwrap();
+        assert_eq!(out, "[{\"displayName\":\"a\u{FFFD}b\"}]");
+    }
+
+    #[test]
+    fn date_times_follow_zod() {
+        for ok in [
+            "2025-01-02T03:04Z",
+            "2025-01-02T03:04:05Z",
+            "2025-01-02T03:04:05.123456789+05:30",
+            "2024-02-29T00:00:00-0800",
+            "2025-01-02T03:04:05+25:00",
+        ] {
+            assert!(is_datetime(ok), "{ok}");
+        }
+        for bad in [
+            "2025-02-29T00:00:00Z",
+            "2025-01-02 03:04:05Z",
+            "2025-01-02T24:00:00Z",
+            "2025-01-02T03:04:05",
+            "2025-01-02T03:04:05.Z",
+            "2025-01-02T03:04:05+05",
+            "2025-01-02t03:04:05z",
+            "2025-13-02T03:04:05Z",
+        ] {
+            assert!(!is_datetime(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn issues_are_listed_as_zod_lays_them_out() {
+        let Err(Invalid::Issues(list)) = decode_json(&REST_ERROR, r#"{"code":1.5,"type":3}"#)
+        else {
+            panic!()
+        };
         assert_eq!(
-            d,
-            Decoded::Value(RefreshValue {
-                message: Some("a\u{FFFD}b".into()),
-                status: Some("\u{FFFD}\\ud800".into())
-            })
-        );
-        let pair = decode_refresh(200, JSON, r#"{"message":"\ud83d\ude00"}"#);
-        assert_eq!(
-            pair,
-            Decoded::Value(RefreshValue {
-                message: Some("😀".into()),
-                status: None
-            })
+            issues_json(&list),
+            r#"[{"code":"invalid_type","expected":"integer","received":"float","message":"Expected integer, received float","path":["code"]},{"code":"invalid_type","expected":"string","received":"undefined","path":["message"],"message":"Required"},{"received":3,"code":"invalid_enum_value","options":["bad_request","internal_error"],"path":["type"],"message":"Invalid enum value. Expected 'bad_request' | 'internal_error', received '3'"}]"#
         );
     }
 
@@ -691,36 +946,5 @@ mod tests {
     fn text_is_decoded_lossily_without_a_bom() {
         assert_eq!(decode_text(b"\xEF\xBB\xBF{}".to_vec()), "{}");
         assert_eq!(decode_text(b"a\xFFb".to_vec()), "a\u{FFFD}b");
-    }
-
-    #[test]
-    fn deep_nesting_never_crashes_and_is_skipped_inside_unknown_keys() {
-        let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(matches!(
-            decode_refresh(200, JSON, &body),
-            Decoded::Invalid(_)
-        ));
-        let body = format!(
-            "{{\"message\":{}{}}}",
-            "[".repeat(100_000),
-            "]".repeat(100_000)
-        );
-        assert!(matches!(
-            decode_refresh(200, JSON, &body),
-            Decoded::Invalid(_)
-        ));
-        // Unknown keys are skipped without recursion, as JSON.parse + strip would.
-        let body = format!(
-            "{{\"x\":{}{},\"status\":\"ok\"}}",
-            "[".repeat(100_000),
-            "]".repeat(100_000)
-        );
-        assert_eq!(
-            decode_refresh(200, JSON, &body),
-            Decoded::Value(RefreshValue {
-                message: None,
-                status: Some("ok".into())
-            })
-        );
     }
 }

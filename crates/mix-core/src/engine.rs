@@ -23,7 +23,7 @@ use crate::config::RetryConfig;
 use crate::error::ClientError;
 use crate::redact;
 use crate::retry::{next_step, parse_retry_after, NextStep, RetryCodes};
-use crate::transport::{Head, Transport};
+use crate::transport::{Body, Head, Transport};
 
 /// A request ready to send. The URL and headers are usually the client's
 /// own, borrowed: each attempt hands reqwest a copy anyway.
@@ -31,6 +31,7 @@ pub struct Prepared<'a> {
     pub method: Method,
     pub url: Cow<'a, Url>,
     pub headers: Cow<'a, HeaderMap>,
+    pub body: Body,
     /// The caller's number for the call (see [`CallOptions::tag`]).
     ///
     /// [`CallOptions::tag`]: crate::config::CallOptions::tag
@@ -131,7 +132,13 @@ async fn attempts(
     loop {
         let mut entry = log.as_ref().map(|_| request_log(request));
         let wait = match transport
-            .send(request.tag, &request.method, &request.url, &request.headers)
+            .send(
+                request.tag,
+                &request.method,
+                &request.url,
+                &request.headers,
+                &request.body,
+            )
             .await
         {
             Err(error) => {

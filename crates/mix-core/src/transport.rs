@@ -17,6 +17,15 @@ use crate::config::Limits;
 use crate::error::{ClientError, ClientErrorKind};
 use crate::pool::Pool;
 
+/// A request body. Bytes are shared, so each retry attempt resends the same
+/// bytes without copying them.
+#[derive(Debug, Clone, Default)]
+pub enum Body {
+    #[default]
+    Empty,
+    Bytes(bytes::Bytes),
+}
+
 /// A whole response from an external transport.
 pub struct RawResponse {
     pub status: u16,
@@ -29,7 +38,14 @@ pub type ExternalFuture = Pin<Box<dyn Future<Output = Result<RawResponse, Client
 /// Sends attempts some other way than reqwest (e.g. a caller's JS fetcher).
 /// `tag` is the caller's number for the call the attempt belongs to.
 pub trait ExternalTransport: Send + Sync {
-    fn send(&self, tag: u32, method: &Method, url: &Url, headers: &HeaderMap) -> ExternalFuture;
+    fn send(
+        &self,
+        tag: u32,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        body: &Body,
+    ) -> ExternalFuture;
 }
 
 enum Sender {
@@ -88,6 +104,7 @@ impl Transport {
         method: &Method,
         url: &Url,
         headers: &HeaderMap,
+        body: &Body,
     ) -> Result<Head, ClientError> {
         match &self.sender {
             Sender::Pooled(pool) => {
@@ -95,10 +112,15 @@ impl Transport {
                     .client
                     .request(method.clone(), url.clone())
                     .headers(headers.clone());
-                // hyper sends an empty body without framing; `fetch` says
-                // `content-length: 0` for a body-less POST or PUT.
-                if method == Method::POST || method == Method::PUT {
-                    request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                match body {
+                    Body::Bytes(bytes) => request = request.body(bytes.clone()),
+                    // hyper sends an empty body without framing; `fetch` says
+                    // `content-length: 0` for a body-less POST, PUT or PATCH.
+                    Body::Empty => {
+                        if [Method::POST, Method::PUT, Method::PATCH].contains(method) {
+                            request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                        }
+                    }
                 }
                 let proxy = pool.proxies.as_ref().and_then(|p| p.route(url));
                 let mut response = request
@@ -115,7 +137,7 @@ impl Transport {
                 })
             }
             Sender::External(external) => {
-                let raw = external.send(tag, method, url, headers).await?;
+                let raw = external.send(tag, method, url, headers, body).await?;
                 Ok(Head {
                     status: raw.status,
                     headers: raw.headers,

@@ -6,6 +6,9 @@
 
 use reqwest::Url;
 
+use crate::error::{ClientError, ClientErrorKind};
+use crate::operation::PathPart;
+
 /// Why a URL could not be built; nothing is sent when this happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UrlError {
@@ -67,6 +70,76 @@ pub fn join(base: &Url, operation_path: &str) -> Url {
     url
 }
 
+/// The path of an operation call: each parameter value percent-encoded as
+/// `encodeURIComponent` does, as exactly one segment. A value that would
+/// still be read as another route (empty, `.` or `..`; URL parsers collapse
+/// dot segments even when percent-encoded) is refused, naming the
+/// parameter: nothing is sent.
+pub fn operation_path(parts: &[PathPart], values: &[String]) -> Result<String, ClientError> {
+    let mut path = String::new();
+    let mut values = values.iter();
+    for part in parts {
+        match part {
+            PathPart::Literal(text) => path.push_str(text),
+            PathPart::Param(name) => {
+                let value = values.next().ok_or_else(|| {
+                    ClientError::invalid_request(format!("missing path parameter \"{name}\""))
+                })?;
+                if matches!(value.as_str(), "" | "." | "..") {
+                    let shown = if value.is_empty() {
+                        "empty"
+                    } else {
+                        value.as_str()
+                    };
+                    return Err(ClientError::new(
+                        ClientErrorKind::InvalidRequest,
+                        format!(
+                            "Path parameter \"{name}\" cannot be {}: it would change the request's route",
+                            if value.is_empty() { shown.to_owned() } else { format!("\"{shown}\"") }
+                        ),
+                        Some(PATH_PARAMETER_CODE),
+                    ));
+                }
+                encode_component(&mut path, value);
+            }
+        }
+    }
+    Ok(path)
+}
+
+/// The code of a refused path parameter; its message is the error's own.
+pub const PATH_PARAMETER_CODE: &str = "ERR_INVALID_PATH_PARAMETER";
+
+/// Form-style query (`name=value&…`), each side as `encodeURIComponent`
+/// encodes it and `'` as `%27` (as the URL serialiser then does).
+pub fn form_query(pairs: &[(String, String)]) -> String {
+    let mut query = String::new();
+    for (name, value) in pairs {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        encode_component(&mut query, name);
+        query.push('=');
+        encode_component(&mut query, value);
+    }
+    query.replace('\'', "%27")
+}
+
+/// Appends `encodeURIComponent(value)`: `A–Z a–z 0–9 - _ . ! ~ * ' ( )`
+/// kept, every other byte of the UTF-8 text as `%XX` (upper-case hex).
+pub fn encode_component(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +148,36 @@ mod tests {
 
     fn joined(base: &str) -> String {
         join(&client_base(base).unwrap(), OP).to_string()
+    }
+
+    #[test]
+    fn path_parameters_are_one_encoded_segment_and_dot_values_are_refused() {
+        let parts = [
+            PathPart::Literal("/a/"),
+            PathPart::Param("id"),
+            PathPart::Literal("/c"),
+        ];
+        let path = operation_path(&parts, &["r&d/1 ü".to_owned()]).unwrap();
+        assert_eq!(path, "/a/r%26d%2F1%20%C3%BC/c");
+        for bad in ["", ".", ".."] {
+            let e = operation_path(&parts, &[bad.to_owned()]).unwrap_err();
+            assert_eq!(e.kind, ClientErrorKind::InvalidRequest);
+            assert!(e.detail.contains("\"id\""), "{}", e.detail);
+        }
+        assert_eq!(
+            operation_path(&parts, &["...".to_owned()]).unwrap(),
+            "/a/.../c"
+        );
+    }
+
+    #[test]
+    fn queries_are_form_encoded_with_quotes_escaped() {
+        let q = form_query(&[
+            ("limit".into(), "3e+21".into()),
+            ("q".into(), "it's a&b".into()),
+            ("e".into(), String::new()),
+        ]);
+        assert_eq!(q, "limit=3e%2B21&q=it%27s%20a%26b&e=");
     }
 
     #[test]

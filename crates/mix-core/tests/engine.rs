@@ -13,7 +13,7 @@ use mix_core::config::{BackoffConfig, Limits, RetryConfig};
 use mix_core::engine::{execute, Final, Policy, Prepared};
 use mix_core::error::ClientErrorKind;
 use mix_core::retry::RetryCodes;
-use mix_core::transport::Transport;
+use mix_core::transport::{Body, Transport};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -141,6 +141,7 @@ async fn run(url: Url, policy: &Policy, cancel: Option<&CancellationToken>) -> F
         method: Method::POST,
         url: Cow::Owned(url),
         headers: Cow::Owned(HeaderMap::new()),
+        body: Body::Empty,
         tag: 0,
     };
     execute(&transport, &request, policy, cancel, None).await

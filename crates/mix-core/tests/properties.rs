@@ -6,10 +6,10 @@
 use std::time::{Duration, SystemTime};
 
 use mix_core::config::{millis, BackoffConfig};
-use mix_core::decode::{
-    decode_refresh, decode_text, is_json_content_type, Decoded, RefreshValue, RestError,
-};
+use mix_core::decode::{decode_json, decode_text, Invalid};
+use mix_core::generated::{ERROR_RESPONSE, OPERATIONS, REFRESH_O_AUTH_TOKENS_RESPONSE};
 use mix_core::message::{default_error_message, js_trim, MAX_BODY_CHARS};
+use mix_core::operation::{content_matches, match_response, ContentPattern, Match};
 use mix_core::retry::{backoff_wait, next_step, parse_retry_after, NextStep};
 use mix_core::url::{client_base, join, parse_base};
 use proptest::prelude::*;
@@ -294,53 +294,50 @@ fn is_js_ws(c: char) -> bool {
 // --- properties -------------------------------------------------------------
 
 proptest! {
-    /// Any status, content type and body bytes decode to exactly one of the
-    /// documented outcomes, chosen by the table in `decode.rs`; valid
+    /// Any status, content type and body bytes meet exactly one matcher of
+    /// the refresh operation, chosen by the table in `operation.rs`; valid
     /// documents decode to what `JSON.parse` + the schema would give.
     #[test]
-    fn decode_refresh_always_yields_a_documented_outcome(status in status(), ct in content_type(), bytes in body_bytes()) {
+    fn refresh_responses_always_yield_a_documented_outcome(status in status(), ct in content_type(), bytes in body_bytes()) {
+        let op = OPERATIONS.iter().find(|op| op.id == "refreshOAuthTokens").unwrap();
         let body = decode_text(bytes.clone());
-        let decoded = decode_refresh(status, &ct, &body);
-        let json = is_json_content_type(&ct);
-        match &decoded {
-            Decoded::Value(_) => prop_assert!(status == 200 && json),
-            Decoded::ErrorResponse(e) => {
-                prop_assert!(status == 500 && json);
-                prop_assert!(e.code.fract() == 0.0 && e.code.is_finite());
-                prop_assert!(mix_core::decode::REST_ERROR_TYPES.contains(&e.error_type.as_str()));
-            }
-            Decoded::Invalid(_) => prop_assert!((status == 200 || status == 500) && json),
-            Decoded::ApiError => prop_assert!((400..=599).contains(&status) && !((status == 200 || status == 500) && json)),
-            Decoded::Unexpected => prop_assert!(!((400..=599).contains(&status) || (status == 200 && json))),
-        }
-        // The oracle: a document serde_json parses and that fits the schema
-        // must decode to exactly that value / error.
-        if json {
-            if let Ok(Value::Object(root)) = serde_json::from_str::<Value>(&body) {
-                if status == 200 {
-                    let field = |k: &str| match root.get(k) {
-                        None => Some(None),
-                        Some(Value::String(s)) => Some(Some(s.clone())),
-                        Some(_) => None,
-                    };
-                    match (field("message"), field("status")) {
-                        (Some(message), Some(st)) => prop_assert_eq!(&decoded, &Decoded::Value(RefreshValue { message, status: st })),
-                        _ => prop_assert!(matches!(decoded, Decoded::Invalid(ref i) if !i.is_empty())),
-                    }
+        let json = content_matches(ContentPattern::Media("application/json"), Some(&ct));
+        let matched = match_response(op, status, Some(&ct));
+        let expected = match status {
+            200 if json => Match::Success,
+            500 if json => Match::ErrorResponse,
+            400..=599 => Match::ApiError,
+            _ => Match::Unexpected,
+        };
+        prop_assert_eq!(matched, expected);
+        // The oracle: a document serde_json parses must decode to exactly
+        // the fitting value, or fail with issues.
+        if let Ok(Value::Object(root)) = serde_json::from_str::<Value>(&body) {
+            let decoded = decode_json(&REFRESH_O_AUTH_TOKENS_RESPONSE, &body);
+            let field = |k: &str| match root.get(k) {
+                None => Some(None),
+                Some(Value::String(s)) => Some(Some(s.clone())),
+                Some(_) => None,
+            };
+            match (field("message"), field("status")) {
+                (Some(message), Some(st)) => {
+                    let mut want = serde_json::Map::new();
+                    if let Some(m) = message { want.insert("message".into(), Value::String(m)); }
+                    if let Some(s) = st { want.insert("status".into(), Value::String(s)); }
+                    let got: Value = serde_json::from_str(&decoded.unwrap()).unwrap();
+                    prop_assert_eq!(got, Value::Object(want));
                 }
-                if status == 500 {
-                    let fits = root.get("error").and_then(Value::as_object).and_then(|e| {
-                        let code = e.get("code")?.as_f64().filter(|c| c.fract() == 0.0)?;
-                        let message = e.get("message")?.as_str()?.to_owned();
-                        let t = e.get("type")?.as_str().filter(|t| mix_core::decode::REST_ERROR_TYPES.contains(t))?.to_owned();
-                        Some(RestError { code, message, error_type: t })
-                    });
-                    match fits {
-                        Some(e) => prop_assert_eq!(&decoded, &Decoded::ErrorResponse(e)),
-                        None => prop_assert!(matches!(decoded, Decoded::Invalid(ref i) if !i.is_empty())),
-                    }
-                }
+                _ => prop_assert!(matches!(decoded, Err(Invalid::Issues(ref i)) if !i.is_empty())),
             }
+            let decoded = decode_json(&ERROR_RESPONSE, &body);
+            let fits = root.get("error").and_then(Value::as_object).is_some_and(|e| {
+                e.get("code").and_then(Value::as_f64).is_some_and(|c| c.fract() == 0.0)
+                    && e.get("message").is_some_and(Value::is_string)
+                    && e.get("type").and_then(Value::as_str).is_some_and(|t| {
+                        ["bad_request", "not_found", "internal_error", "unauthorized", "validation_error"].contains(&t)
+                    })
+            });
+            prop_assert_eq!(decoded.is_ok(), fits, "{}", body);
         }
     }
 
@@ -353,11 +350,9 @@ proptest! {
         status in json_string_units(),
     ) {
         let body = format!("{{\"message\":\"{}\",\"status\":\"{}\"}}", message.0, status.0);
-        let expected = RefreshValue {
-            message: Some(String::from_utf16_lossy(&message.1)),
-            status: Some(String::from_utf16_lossy(&status.1)),
-        };
-        prop_assert_eq!(decode_refresh(200, "application/json", &body), Decoded::Value(expected), "{}", body);
+        let got: Value = serde_json::from_str(&decode_json(&REFRESH_O_AUTH_TOKENS_RESPONSE, &body).unwrap()).unwrap();
+        prop_assert_eq!(got["message"].as_str().unwrap(), String::from_utf16_lossy(&message.1), "{}", body);
+        prop_assert_eq!(got["status"].as_str().unwrap(), String::from_utf16_lossy(&status.1), "{}", body);
     }
 
     /// `Retry-After`: never panics; digits alone always mean that many

@@ -1,0 +1,178 @@
+"use strict";
+// Values going out (requests, `*ToJSON`) are validated and turned into their
+// wire shape here, with the original SDK's zod semantics: no coercion,
+// `undefined` is absent (and gets the field's default), `null` only where a
+// schema allows it, unknown keys dropped, closed enums, integer checks, and
+// zod's issue objects with caller-side paths. Values coming in are decoded
+// in Rust (crates/mix-core/src/decode.rs); `revive` then turns their
+// date-time strings into `Date`s.
+//
+// Schemas are the generated tables of lib/internal/schemas.js: "string",
+// "number", "int", "boolean", "datetime", { enum }, { array }, { record },
+// { nullable }, { freeform }, or an object type { name, fields: [[name,
+// wire, schema, optional, default?], …] }.
+
+/** zod 3's name for the type of a value. */
+function parsedType(v) {
+  switch (typeof v) {
+    case "number":
+      return Number.isNaN(v) ? "nan" : "number";
+    case "object":
+      if (v === null) return "null";
+      if (Array.isArray(v)) return "array";
+      if (typeof v.then === "function" && typeof v.catch === "function") return "promise";
+      if (v instanceof Map) return "map";
+      if (v instanceof Set) return "set";
+      if (v instanceof Date) return "date";
+      return "object";
+    default:
+      return typeof v;
+  }
+}
+
+function typeIssue(issues, path, expected, received) {
+  issues.push({
+    code: "invalid_type",
+    expected,
+    received,
+    path: [...path],
+    message: received === "undefined" ? "Required" : `Expected ${expected}, received ${received}`,
+  });
+}
+
+const quoted = (values) => values.map((v) => `'${v}'`).join(" | ");
+
+/**
+ * The wire shape of `value` under `schema`; problems are pushed to
+ * `issues` (the result is then meaningless).
+ */
+function outbound(schema, value, path, issues) {
+  switch (schema) {
+    case "string":
+    case "boolean":
+      if (typeof value !== schema) typeIssue(issues, path, schema, parsedType(value));
+      return value;
+    case "number":
+    case "int": {
+      const type = parsedType(value);
+      if (type !== "number") typeIssue(issues, path, "number", type);
+      else if (schema === "int" && !Number.isInteger(value)) {
+        issues.push({
+          code: "invalid_type",
+          expected: "integer",
+          received: "float",
+          message: "Expected integer, received float",
+          path: [...path],
+        });
+      }
+      return value;
+    }
+    case "datetime": {
+      const type = parsedType(value);
+      if (type !== "date") typeIssue(issues, path, "date", type);
+      else if (Number.isNaN(value.getTime())) {
+        issues.push({ code: "invalid_date", path: [...path], message: "Invalid date" });
+      } else return value.toISOString();
+      return value;
+    }
+  }
+  if (schema.fields) return outboundObject(schema, value, path, issues);
+  if (schema.enum) {
+    const type = parsedType(value);
+    if (type !== "string" && type !== "number") typeIssue(issues, path, quoted(schema.enum), type);
+    else if (!schema.enum.includes(value)) {
+      issues.push({
+        received: value,
+        code: "invalid_enum_value",
+        options: schema.enum,
+        path: [...path],
+        message: `Invalid enum value. Expected ${quoted(schema.enum)}, received '${value}'`,
+      });
+    }
+    return value;
+  }
+  if (schema.nullable) return value === null ? null : outbound(schema.nullable, value, path, issues);
+  if (schema.array) {
+    const type = parsedType(value);
+    if (type !== "array") {
+      typeIssue(issues, path, "array", type);
+      return value;
+    }
+    return value.map((item, i) => outbound(schema.array, item, [...path, i], issues));
+  }
+  const type = parsedType(value);
+  if (type !== "object") {
+    typeIssue(issues, path, "object", type);
+    return value;
+  }
+  if (schema.freeform) return value; // kept whole (SURFACE D6)
+  const out = {};
+  for (const key of Object.keys(value)) out[key] = outbound(schema.record, value[key], [...path, key], issues);
+  return out;
+}
+
+function outboundObject(schema, value, path, issues) {
+  const type = parsedType(value);
+  if (type !== "object") {
+    typeIssue(issues, path, "object", type);
+    return value;
+  }
+  const out = {};
+  for (const [name, wire, fieldSchema, optional, fallback] of schema.fields) {
+    let v = value[name];
+    if (v === undefined && fallback !== undefined) v = fallback;
+    if (v === undefined) {
+      if (!optional) typeIssue(issues, [...path, name], expectedOf(fieldSchema), "undefined");
+      continue;
+    }
+    out[wire] = outbound(fieldSchema, v, [...path, name], issues);
+  }
+  return out;
+}
+
+function expectedOf(schema) {
+  if (typeof schema === "string") return schema === "int" ? "number" : schema === "datetime" ? "date" : schema;
+  if (schema.enum) return quoted(schema.enum);
+  if (schema.nullable) return expectedOf(schema.nullable);
+  if (schema.array) return "array";
+  return "object";
+}
+
+/** Whether values of `schema` can hold a date-time (cached per schema). */
+const withDates = new WeakMap();
+function hasDates(schema, seen = new Set()) {
+  if (schema === "datetime") return true;
+  if (typeof schema !== "object" || schema === null || schema.enum || schema.freeform) return false;
+  if (withDates.has(schema)) return withDates.get(schema);
+  if (seen.has(schema)) return false;
+  seen.add(schema);
+  let found;
+  if (schema.fields) found = schema.fields.some((f) => hasDates(f[2], seen));
+  else found = hasDates(schema.array ?? schema.record ?? schema.nullable, seen);
+  withDates.set(schema, found);
+  return found;
+}
+
+/**
+ * A decoded value (parsed from the Rust decoder's JSON) with its
+ * date-time strings made `Date`s, in place. Only the parts of a schema
+ * that can hold dates are walked.
+ */
+function revive(schema, value) {
+  if (value === null || value === undefined || !hasDates(schema)) return value;
+  if (schema === "datetime") return new Date(value);
+  if (schema.fields) {
+    for (const [name, , fieldSchema] of schema.fields) {
+      if (value[name] !== undefined && hasDates(fieldSchema)) value[name] = revive(fieldSchema, value[name]);
+    }
+  } else if (schema.array) {
+    for (let i = 0; i < value.length; i++) value[i] = revive(schema.array, value[i]);
+  } else if (schema.record) {
+    for (const key of Object.keys(value)) value[key] = revive(schema.record, value[key]);
+  } else if (schema.nullable) {
+    return revive(schema.nullable, value);
+  }
+  return value;
+}
+
+module.exports = { outbound, revive };

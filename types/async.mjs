@@ -1,0 +1,7 @@
+// ESM entry: the same objects as the CommonJS module beside it, loaded with
+// `require` (see index.mjs at the package root for why).
+import { createRequire } from "node:module";
+
+const cjs = createRequire(import.meta.url)("./async.js");
+
+export const { APIPromise } = cjs;
