@@ -52,3 +52,4 @@ if (process.platform === "linux" && process.arch === "x64") {
   for (const major of extraNodeVersions) run(nodeBinary(major), nodeSpecs);
 }
 run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "__test__/types/tsconfig.json"]);
+run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "__test__/types/exact/tsconfig.json"]);
