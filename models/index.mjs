@@ -3,4 +3,4 @@ import { createRequire } from "node:module";
 
 const cjs = createRequire(import.meta.url)("./index.js");
 
-export const { backendMessageToJSON, backendMessageFromJSON, CoreToolName, exportMessageToJSON, exportMessageFromJSON, exportSessionToJSON, exportSessionFromJSON, exportToolCallToJSON, exportToolCallFromJSON, inputJsonToJSON, inputJsonFromJSON, fileInfoToJSON, fileInfoFromJSON, restErrorToJSON, restErrorFromJSON, RESTErrorType, sessionDataToJSON, sessionDataFromJSON, callbackToJSON, callbackFromJSON, SessionDataType, SessionType, SubagentType, toolCallDataToJSON, toolCallDataFromJSON } = cjs;
+export const { backendMessageToJSON, backendMessageFromJSON, CoreToolName, exportMessageToJSON, exportMessageFromJSON, exportSessionToJSON, exportSessionFromJSON, exportToolCallToJSON, exportToolCallFromJSON, inputJsonToJSON, inputJsonFromJSON, fileInfoToJSON, fileInfoFromJSON, restErrorToJSON, restErrorFromJSON, RESTErrorType, sessionDataToJSON, sessionDataFromJSON, callbackToJSON, callbackFromJSON, SessionDataType, SessionType, SubagentType, toolCallDataToJSON, toolCallDataFromJSON, toolNameToJSON, toolNameFromJSON } = cjs;

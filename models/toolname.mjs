@@ -3,3 +3,4 @@ import { createRequire } from "node:module";
 
 const cjs = createRequire(import.meta.url)("./toolname.js");
 
+export const { toolNameToJSON, toolNameFromJSON } = cjs;

@@ -372,7 +372,7 @@ function rustFile() {
     out.push("    },");
   }
   out.push("];", "");
-  const schemaList = [...types.values()].filter((t) => t.kind !== "alias");
+  const schemaList = [...types.values()];
   out.push("/// Every named schema, in the order of `lib/internal/schemas.js` (the");
   out.push("/// `*FromJSON` helpers pass its index).");
   out.push(`pub static SCHEMAS: [&Schema; ${schemaList.length}] = [${schemaList.map((t) => `&${rustRef(t.key)}`).join(", ")}];`);
@@ -406,7 +406,7 @@ function schemasFile() {
     if (type.kind === "enum") out.push(`${k} = { enum: ${JSON.stringify(type.values)}, index: ${index++} };`);
     else if (type.kind === "freeform") out.push(`${k} = { freeform: true, name: ${JSON.stringify(type.name)}, index: ${index++} };`);
     else if (type.kind === "object") out.push(`${k} = { name: ${JSON.stringify(type.name)}, fields: null, index: ${index++} };`);
-    else out.push(`${k} = "string";`);
+    else out.push(`${k} = { alias: "string", name: ${JSON.stringify(type.name)}, index: ${index++} };`);
   }
   for (const type of types.values()) {
     if (type.kind !== "object") continue;
@@ -521,7 +521,15 @@ for (const [module, list] of modules) {
       js.push(`const ${p}FromJSON = (jsonString) => fromJSON(types[${JSON.stringify(type.key)}], jsonString);`);
       names.push(`${p}ToJSON`, `${p}FromJSON`);
     } else if (type.kind === "alias") {
+      // A union of a closed enum and any string: any string.
+      needsHelpers = true;
+      const p = helperPrefix(type.name);
       body.push(`export type ${type.name} = string;`);
+      body.push(`export declare function ${p}ToJSON(${p}: ${type.name}): string;`);
+      body.push(`export declare function ${p}FromJSON(jsonString: string): SafeParseResult<${type.name}, SDKValidationError>;`);
+      js.push(`const ${p}ToJSON = (value) => toJSON(types[${JSON.stringify(type.key)}], value);`);
+      js.push(`const ${p}FromJSON = (jsonString) => fromJSON(types[${JSON.stringify(type.key)}], jsonString);`);
+      names.push(`${p}ToJSON`, `${p}FromJSON`);
     }
   }
   const up = relative(module, "");

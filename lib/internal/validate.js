@@ -9,7 +9,7 @@
 //
 // Schemas are the generated tables of lib/internal/schemas.js: "string",
 // "number", "int", "boolean", "datetime", { enum }, { array }, { record },
-// { nullable }, { freeform }, or an object type { name, fields: [[name,
+// { nullable }, { freeform }, { alias } (a named other schema), or an object type { name, fields: [[name,
 // wire, schema, optional, default?], …] }.
 
 /** zod 3's name for the type of a value. */
@@ -77,6 +77,7 @@ function outbound(schema, value, path, issues) {
     }
   }
   if (schema.fields) return outboundObject(schema, value, path, issues);
+  if (schema.alias) return outbound(schema.alias, value, path, issues);
   if (schema.enum) {
     const type = parsedType(value);
     if (type !== "string" && type !== "number") typeIssue(issues, path, quoted(schema.enum), type);
@@ -142,7 +143,7 @@ function expectedOf(schema) {
 const withDates = new WeakMap();
 function hasDates(schema, seen = new Set()) {
   if (schema === "datetime") return true;
-  if (typeof schema !== "object" || schema === null || schema.enum || schema.freeform) return false;
+  if (typeof schema !== "object" || schema === null || schema.enum || schema.freeform || schema.alias) return false;
   if (withDates.has(schema)) return withDates.get(schema);
   if (seen.has(schema)) return false;
   seen.add(schema);
