@@ -24,12 +24,13 @@ async function main() {
   log(`server at ${server.url}, pinned to core ${server.core ?? "(none)"}`);
   const ctx = { serverURL: server.url, rustClient: tools.rustClient, pin: config.pinClients };
 
-  const rounds = { latency: {}, throughput: {}, memory: {} };
+  const rounds = { latency: {}, throughput: {}, memory: {}, list: {} };
   const record = (mode, client, results) => (rounds[mode][client] ??= []).push(results);
   const plan = [
     ["latency", config.clients, config.latency],
     ["throughput", config.clients, config.throughput],
     ["memory", config.memory.clients, config.memory],
+    ["list", config.list.clients, config.list],
   ];
 
   try {
@@ -72,7 +73,7 @@ async function main() {
     medians: m,
     ratios: r,
     startup,
-    targets: targets(m, r, startup, config.memory.calls),
+    targets: targets(m, r, startup, config),
     rounds,
   };
   printReport(summary);

@@ -1,11 +1,13 @@
-// This package: one Mix instance, `internal.refreshOAuthTokens()` with
-// default options (retries, time limit and decoding all run in Rust).
+// This package: one Mix instance; `internal.refreshOAuthTokens()` with
+// default options (retries, time limit and decoding all run in Rust), or,
+// in list mode, `sessions.list()` (decoded and validated in Rust).
 
 import { runClient } from "../lib/harness.mjs";
 import { loadMix } from "../lib/mix-entry.mjs";
 
-await runClient("mix", async ({ serverURL }) => {
+await runClient("mix", async ({ serverURL, mode }) => {
   const Mix = await loadMix();
   const mix = new Mix({ serverURL });
+  if (mode === "list") return () => mix.sessions.list();
   return () => mix.internal.refreshOAuthTokens();
 });

@@ -24,7 +24,7 @@ export async function measure(ctx, client, mode, flags) {
     args = ["--url", new URL(PATH, ctx.serverURL).href, "--mode", mode, ...flagArgs];
   } else {
     command = process.execPath;
-    const nodeFlags = mode === "memory" ? ["--expose-gc"] : [];
+    const nodeFlags = mode === "memory" || mode === "list" ? ["--expose-gc"] : [];
     args = [...nodeFlags, `${CLIENT_DIR}${client}.mjs`, "--server", ctx.serverURL, "--mode", mode, ...flagArgs];
   }
   [command, args] = pinned(ctx.pin ? clientCores : null, command, args);

@@ -45,6 +45,15 @@ export function loadConfig() {
       mark: quick ? 2_000 : 10_000,
       concurrency: 64,
     },
+    // The large list (10,000 sessions, ~4 MB): this package against undici
+    // + JSON.parse with no validation; 1,000 calls, memory from call 100.
+    list: {
+      clients: clients.filter((c) => c === "mix" || c === "undici"),
+      warmup: quick ? 8 : 16,
+      calls: quick ? 100 : 1_000,
+      mark: quick ? 20 : 100,
+      concurrency: 8,
+    },
     startup: { runs: quick ? 5 : 40 },
   };
 }

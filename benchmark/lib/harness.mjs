@@ -8,6 +8,9 @@ import { parseArgs } from "node:util";
 import { mean, percentile } from "./stats.mjs";
 
 export const PATH = "/internal/auth/refresh-tokens";
+/** The large-list case: `GET /api/sessions` answers this many sessions. */
+export const LIST_PATH = "/api/sessions";
+export const LIST_SESSIONS = 10_000;
 export const EXPECTED = Object.freeze({
   message: "Token refresh triggered successfully",
   status: "success",
@@ -26,14 +29,15 @@ const FLAGS = {
 /**
  * Runs one client end to end and exits the process.
  * @param {string} name client name echoed in the output
- * @param {(opts: {serverURL: string, url: string, concurrency: number}) =>
- *   Promise<() => Promise<unknown>>} setup returns the call to time
+ * @param {(opts: {serverURL: string, url: string, listURL: string,
+ *   concurrency: number, mode: string}) => Promise<() => Promise<unknown>>}
+ *   setup returns the call to time (in `list` mode: the large-list call)
  */
 export async function runClient(name, setup) {
   try {
     const opts = readFlags();
     const call = await setup(opts);
-    await check(call);
+    await (opts.mode === "list" ? checkList(call) : check(call));
     const results = await MODES[opts.mode](call, opts);
     // stdout to a pipe is synchronous on Linux, so exiting right after is safe.
     process.stdout.write(`${JSON.stringify({ client: name, mode: opts.mode, results })}\n`);
@@ -60,6 +64,7 @@ function readFlags() {
   return {
     serverURL: values.server,
     url: new URL(PATH, values.server).href,
+    listURL: new URL(LIST_PATH, values.server).href,
     mode: values.mode,
     warmup: int("warmup"),
     calls: int("calls"),
@@ -76,7 +81,38 @@ async function check(call) {
   deepStrictEqual({ ...value }, EXPECTED, "unexpected response value");
 }
 
-const MODES = { latency, throughput, memory };
+async function checkList(call) {
+  const value = await call();
+  if (!Array.isArray(value) || value.length !== LIST_SESSIONS || value[1].id !== "session-1") {
+    throw new Error("unexpected large-list value");
+  }
+}
+
+const MODES = { latency, throughput, memory, list };
+
+/**
+ * The large list: `calls` calls, `concurrency` in flight; calls per second,
+ * and RSS growth from the `mark`-th call to the end (memory must stay flat).
+ */
+async function list(call, { warmup, calls, mark, concurrency }) {
+  if (typeof globalThis.gc !== "function") throw new Error("list mode needs node --expose-gc");
+  await inFlight(call, concurrency, { calls: warmup });
+  const start = performance.now();
+  await inFlight(call, concurrency, { calls: Math.min(mark, calls) });
+  const atMark = await settledMemory();
+  await inFlight(call, concurrency, { calls: Math.max(calls - mark, 0) });
+  const seconds = (performance.now() - start) / 1e3;
+  const end = await settledMemory();
+  const mb = (bytes) => bytes / 2 ** 20;
+  return {
+    calls,
+    concurrency,
+    callsPerSec: calls / seconds,
+    rssAtMarkMB: mb(atMark.rss),
+    rssEndMB: mb(end.rss),
+    rssGrowthMB: mb(end.rss - atMark.rss),
+  };
+}
 
 /** Sequential calls; percentiles of per-call wall time in microseconds. */
 async function latency(call, { warmup, calls }) {

@@ -33,11 +33,13 @@ export function ratios(m) {
     throughputVsFetch: ratio(tput("mix"), tput("fetch")),
     throughputVsRust: ratio(tput("mix"), tput("rust")),
     latencyP50VsUndici: ratio(m.latency?.mix?.p50Us, m.latency?.undici?.p50Us),
+    listVsUndici: ratio(m.list?.mix?.callsPerSec, m.list?.undici?.callsPerSec),
   };
 }
 
 /** Each target: `{ label, pass: true | false | null (not measured), value }`. */
-export function targets(m, r, startup, memoryCalls) {
+export function targets(m, r, startup, config) {
+  const memoryCalls = config.memory.calls;
   const check = (label, value, ok, shown) => ({
     label,
     pass: Number.isFinite(value) ? ok(value) : null,
@@ -56,6 +58,13 @@ export function targets(m, r, startup, memoryCalls) {
       (x) => `${x.toFixed(1)} MB`,
     ),
     check("import + construct ≤ 25 ms above bare node", startup?.overheadMs, (x) => x <= 25, (x) => `+${x.toFixed(1)} ms`),
+    check("large list ≥ undici + JSON.parse", r.listVsUndici, (x) => x >= 1, times),
+    check(
+      `large list RSS growth < 20 MB over ${config.list.calls.toLocaleString("en-US")} calls`,
+      m.list?.mix?.rssGrowthMB,
+      (x) => x < 20,
+      (x) => `${x.toFixed(1)} MB`,
+    ),
   ];
 }
 
@@ -111,11 +120,26 @@ export function printReport(summary) {
     );
     lines.push("");
   }
+  const listRows = meta.config.list.clients.map((c) => [
+    c,
+    fmt.int(m.list?.[c]?.callsPerSec),
+    fmt.mb(m.list?.[c]?.rssEndMB),
+    fmt.mb(m.list?.[c]?.rssGrowthMB),
+  ]);
+  if (listRows.length) {
+    lines.push(
+      `large list (10,000 sessions): ${meta.config.list.calls} calls, ${meta.config.list.concurrency} in flight, ` +
+        `growth from call ${meta.config.list.mark}`,
+    );
+    lines.push(...table([["client", "lists/s", "RSS end MB", "RSS growth MB"], ...listRows]));
+    lines.push("");
+  }
   lines.push("ratios:");
   lines.push(`  throughput  mix / undici  ${fmt.x(r.throughputVsUndici)}`);
   lines.push(`  throughput  mix / fetch   ${fmt.x(r.throughputVsFetch)}`);
   lines.push(`  throughput  mix / rust    ${fmt.x(r.throughputVsRust)}`);
   lines.push(`  latency p50 mix / undici  ${fmt.x(r.latencyP50VsUndici)}`);
+  lines.push(`  large list  mix / undici  ${fmt.x(r.listVsUndici)}`);
   lines.push("");
   lines.push("targets:");
   for (const t of checks) {

@@ -139,39 +139,57 @@ function expectedOf(schema) {
   return "object";
 }
 
-/** Whether values of `schema` can hold a date-time (cached per schema). */
-const withDates = new WeakMap();
-function hasDates(schema, seen = new Set()) {
+/**
+ * Where the date-times of `schema`'s values are: `null` when nowhere, else
+ * a plan `{ fields: [[name, plan]…] }`, `{ each: plan }` (array, record) or
+ * `true` (a date-time). Made once per schema.
+ */
+const plans = new WeakMap();
+function datePlan(schema, seen = new Set()) {
   if (schema === "datetime") return true;
-  if (typeof schema !== "object" || schema === null || schema.enum || schema.freeform || schema.alias) return false;
-  if (withDates.has(schema)) return withDates.get(schema);
-  if (seen.has(schema)) return false;
+  if (typeof schema !== "object" || schema === null || schema.enum || schema.freeform || schema.alias) return null;
+  if (plans.has(schema)) return plans.get(schema);
+  if (seen.has(schema)) return null;
   seen.add(schema);
-  let found;
-  if (schema.fields) found = schema.fields.some((f) => hasDates(f[2], seen));
-  else found = hasDates(schema.array ?? schema.record ?? schema.nullable, seen);
-  withDates.set(schema, found);
-  return found;
+  let plan = null;
+  if (schema.fields) {
+    const fields = schema.fields.map((f) => [f[0], datePlan(f[2], seen)]).filter(([, p]) => p !== null);
+    if (fields.length > 0) plan = { fields };
+  } else if (schema.nullable) {
+    plan = datePlan(schema.nullable, seen);
+  } else {
+    const each = datePlan(schema.array ?? schema.record, seen);
+    if (each !== null) plan = schema.array ? { items: each } : { values: each };
+  }
+  plans.set(schema, plan);
+  return plan;
 }
 
 /**
  * A decoded value (parsed from the Rust decoder's JSON) with its
- * date-time strings made `Date`s, in place. Only the parts of a schema
- * that can hold dates are walked.
+ * date-times made `Date`s, in place. The decoder writes a date-time as its
+ * time in milliseconds, in a string (or the date string itself when it is
+ * not a valid time, which gives an invalid Date, as `new Date(string)` does).
  */
 function revive(schema, value) {
-  if (value === null || value === undefined || !hasDates(schema)) return value;
-  if (schema === "datetime") return new Date(value);
-  if (schema.fields) {
-    for (const [name, , fieldSchema] of schema.fields) {
-      if (value[name] !== undefined && hasDates(fieldSchema)) value[name] = revive(fieldSchema, value[name]);
+  const plan = datePlan(schema);
+  return plan === null ? value : apply(plan, value);
+}
+
+function apply(plan, value) {
+  if (value === null || value === undefined) return value;
+  // (A date string there is not a number: `new Date(NaN)`, an invalid Date.)
+  if (plan === true) return new Date(+value);
+  if (plan.fields) {
+    for (let i = 0; i < plan.fields.length; i++) {
+      const [name, inner] = plan.fields[i];
+      const v = value[name];
+      if (v !== undefined) value[name] = apply(inner, v);
     }
-  } else if (schema.array) {
-    for (let i = 0; i < value.length; i++) value[i] = revive(schema.array, value[i]);
-  } else if (schema.record) {
-    for (const key of Object.keys(value)) value[key] = revive(schema.record, value[key]);
-  } else if (schema.nullable) {
-    return revive(schema.nullable, value);
+  } else if (plan.items) {
+    for (let i = 0; i < value.length; i++) value[i] = apply(plan.items, value[i]);
+  } else {
+    for (const key of Object.keys(value)) value[key] = apply(plan.values, value[key]);
   }
   return value;
 }

@@ -12,3 +12,4 @@ pub mod helpers;
 pub mod options;
 pub mod outcome;
 pub mod runtime;
+pub mod text;

@@ -1,6 +1,11 @@
-//! The one route the benchmark calls, and 404 for everything else.
+//! The routes the benchmark calls, and 404 for everything else:
+//! - `POST /internal/auth/refresh-tokens`: a small fixed JSON answer;
+//! - `GET /api/sessions`: a large list, [`SESSIONS`] sessions (several MB),
+//!   built once.
 
 use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -11,18 +16,65 @@ use hyper::{Method, Request, Response, StatusCode};
 const PATH: &str = "/internal/auth/refresh-tokens";
 const BODY: &[u8] = br#"{"message":"Token refresh triggered successfully","status":"success"}"#;
 
+const LIST_PATH: &str = "/api/sessions";
+/// Sessions in the large list (the JS harness checks the same number).
+pub const SESSIONS: usize = 10_000;
+
+/// Sessions as a Mix server sends them: every field, a callback, and a key
+/// the SDK does not declare (decoding drops it).
+static LIST: LazyLock<Bytes> = LazyLock::new(|| {
+    let mut body = String::with_capacity(SESSIONS * 480);
+    body.push('[');
+    for i in 0..SESSIONS {
+        if i > 0 {
+            body.push(',');
+        }
+        let _ = write!(
+            body,
+            concat!(
+                r#"{{"id":"session-{i}","title":"Research session number {i} about \"HTTP clients\"","#,
+                r#""sessionType":"{kind}","createdAt":"2025-01-{day:02}T10:{min:02}:00.123Z","#,
+                r#""assistantMessageCount":{a},"userMessageCount":{u},"toolCallCount":{t},"#,
+                r#""promptTokens":{p},"completionTokens":{c},"cost":{cost},"#,
+                r#""firstUserMessage":"Summarise the benchmark results of run {i}","#,
+                r#""callbacks":[{{"type":"bash_script","toolName":"bash","bashCommand":"echo {i}","bashTimeout":120000,"nonBlocking":true}}],"#,
+                r#""workspace":{{"path":"/home/user/project-{i}","files":{t}}}}}"#
+            ),
+            i = i,
+            kind = ["main", "forked", "subagent"][i % 3],
+            day = i % 28 + 1,
+            min = i % 60,
+            a = i % 50,
+            u = i % 40,
+            t = i % 30,
+            p = i * 7,
+            c = i * 3,
+            cost = i as f64 / 1000.0,
+        );
+    }
+    body.push(']');
+    Bytes::from(body)
+});
+
 pub async fn respond(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let found = request.method() == Method::POST && request.uri().path() == PATH;
-    let response = if found {
-        let mut response = Response::new(Full::new(Bytes::from_static(BODY)));
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
-    } else {
-        let mut response = Response::new(Full::new(Bytes::new()));
-        *response.status_mut() = StatusCode::NOT_FOUND;
-        response
+    let body = match (request.method(), request.uri().path()) {
+        (&Method::POST, PATH) => Some(Bytes::from_static(BODY)),
+        (&Method::GET, LIST_PATH) => Some(LIST.clone()),
+        _ => None,
+    };
+    let response = match body {
+        Some(body) => {
+            let mut response = Response::new(Full::new(body));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        None => {
+            let mut response = Response::new(Full::new(Bytes::new()));
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response
+        }
     };
     Ok(response)
 }

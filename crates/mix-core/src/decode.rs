@@ -137,10 +137,12 @@ fn decode_all(
     body: &str,
 ) -> Result<Result<String, Invalid>, serde_json::Error> {
     let mut state = State {
+        orders: Vec::new(),
         out: String::with_capacity(body.len()),
         scratch: String::new(),
         issues: Vec::new(),
         path: Vec::new(),
+        slots: Vec::new(),
     };
     let mut de = serde_json::Deserializer::from_str(body);
     Node {
@@ -228,11 +230,18 @@ pub fn issues_json(issues: &[Issue]) -> String {
 // --- the decoder ------------------------------------------------------------
 
 struct State {
+    /// Per object schema met so far, the declared field each input key
+    /// position held last time: the objects of a list share one key order,
+    /// so one comparison usually finds a key's field.
+    orders: Vec<(*const Field, Vec<u8>)>,
     out: String,
     /// Where an object's fields are put in declaration order; reused.
     scratch: String,
     issues: Vec<Issue>,
     path: Vec<Seg>,
+    /// The slots of the objects being decoded, innermost last (one stack
+    /// for all, so no object allocates its own).
+    slots: Vec<Option<Slot>>,
 }
 
 impl State {
@@ -323,13 +332,20 @@ impl<'de> Visitor<'de> for Node<'_> {
             Schema::String | Schema::Nullable(Schema::String) => {
                 write_json_string(&mut state.out, v)
             }
-            Schema::DateTime | Schema::Nullable(Schema::DateTime) => {
-                if is_datetime(v) {
-                    write_json_string(&mut state.out, v)
-                } else {
-                    state.issue(IssueKind::DateTime)
+            // Written as the time in milliseconds, which the JS layer makes a
+            // `Date` far faster than it parses the date string; in a string,
+            // so the field keeps the representation V8 gives it when the
+            // `Date` replaces it. A time `Date` cannot represent stays the
+            // date string (it becomes an invalid Date).
+            Schema::DateTime | Schema::Nullable(Schema::DateTime) => match parse_datetime(v) {
+                Some(Some(ms)) => {
+                    state.out.push('"');
+                    state.out.push_str(itoa::Buffer::new().format(ms));
+                    state.out.push('"');
                 }
-            }
+                Some(None) => write_json_string(&mut state.out, v),
+                None => state.issue(IssueKind::DateTime),
+            },
             Schema::Enum(options) | Schema::Nullable(Schema::Enum(options)) => {
                 if options.contains(&v) {
                     write_json_string(&mut state.out, v)
@@ -423,8 +439,29 @@ fn object<'de, A: MapAccess<'de>>(
 ) -> Result<(), A::Error> {
     let out_start = state.out.len();
     let issues_start = state.issues.len();
-    let mut slots = [None::<Slot>; MAX_FIELDS];
-    while let Some(found) = map.next_key_seed(FieldKey(fields))? {
+    let base = state.slots.len();
+    state.slots.resize(base + fields.len(), None);
+    let order = match state.orders.iter().position(|(f, _)| *f == fields.as_ptr()) {
+        Some(i) => i,
+        None => {
+            state.orders.push((fields.as_ptr(), Vec::new()));
+            state.orders.len() - 1
+        }
+    };
+    let mut position = 0;
+    loop {
+        let guess = state.orders[order].1.get(position).copied();
+        let Some(found) = map.next_key_seed(FieldKey { fields, guess })? else {
+            break;
+        };
+        let memory = &mut state.orders[order].1;
+        let mark = found.map_or(u8::MAX, |i| i as u8);
+        if position < memory.len() {
+            memory[position] = mark;
+        } else if memory.len() < MAX_FIELDS * 2 {
+            memory.push(mark);
+        }
+        position += 1;
         let Some(index) = found else {
             map.next_value::<IgnoredAny>()?;
             continue;
@@ -438,27 +475,52 @@ fn object<'de, A: MapAccess<'de>>(
         })?;
         state.path.pop();
         // A repeated key: the last value counts, the earlier one is dropped.
-        slots[index] = Some(Slot {
+        state.slots[base + index] = Some(Slot {
             out: (out, state.out.len()),
             issues: (issues, state.issues.len()),
         });
     }
+    finish_object(fields, state, base, out_start, issues_start);
+    state.slots.truncate(base);
+    Ok(())
+}
+
+/// Ends an object whose fields' slots are `state.slots[base..]`: issues put
+/// in declaration order (with the missing required keys), or, when there
+/// are none, the fields written in declaration order with their caller-side
+/// names over what the object wrote from `out_start`.
+fn finish_object(
+    fields: &'static [Field],
+    state: &mut State,
+    base: usize,
+    out_start: usize,
+    issues_start: usize,
+) {
+    let State {
+        out,
+        scratch,
+        issues,
+        path,
+        slots,
+        ..
+    } = state;
+    let slots = &slots[base..];
     let missing = fields
         .iter()
-        .zip(slots.iter())
+        .zip(slots)
         .any(|(f, s)| !f.optional && s.is_none());
-    if missing || state.issues.len() > issues_start {
+    if missing || issues.len() > issues_start {
         // Issues in declaration order, as zod walks the shape.
-        let found: Vec<Issue> = state.issues.drain(issues_start..).collect();
-        for (field, slot) in fields.iter().zip(slots.iter()) {
+        let found: Vec<Issue> = issues.drain(issues_start..).collect();
+        for (field, slot) in fields.iter().zip(slots) {
             match slot {
-                Some(slot) => state.issues.extend_from_slice(
+                Some(slot) => issues.extend_from_slice(
                     &found[slot.issues.0 - issues_start..slot.issues.1 - issues_start],
                 ),
                 None if !field.optional => {
-                    let mut path = state.path.clone();
+                    let mut path = path.clone();
                     path.push(Seg::Key(Cow::Borrowed(field.wire)));
-                    state.issues.push(Issue {
+                    issues.push(Issue {
                         path,
                         kind: IssueKind::Type {
                             expected: field.schema.expected(),
@@ -470,17 +532,16 @@ fn object<'de, A: MapAccess<'de>>(
             }
         }
         // (All of them may have belonged to values a repeated key replaced.)
-        if state.issues.len() > issues_start {
-            state.out.truncate(out_start);
-            return Ok(());
+        if issues.len() > issues_start {
+            out.truncate(out_start);
+            return;
         }
     }
-    let mut scratch = std::mem::take(&mut state.scratch);
     scratch.clear();
     scratch.push('{');
-    for (field, slot) in fields.iter().zip(slots.iter()) {
+    for (field, slot) in fields.iter().zip(slots) {
         let value = match (slot, field.default) {
-            (Some(slot), _) => &state.out[slot.out.0..slot.out.1],
+            (Some(slot), _) => &out[slot.out.0..slot.out.1],
             (None, Some(default)) => default,
             (None, None) => continue,
         };
@@ -493,10 +554,8 @@ fn object<'de, A: MapAccess<'de>>(
         scratch.push_str(value);
     }
     scratch.push('}');
-    state.out.truncate(out_start);
-    state.out.push_str(&scratch);
-    state.scratch = scratch;
-    Ok(())
+    out.truncate(out_start);
+    out.push_str(scratch);
 }
 
 fn record<'de, A: MapAccess<'de>>(
@@ -524,8 +583,12 @@ fn record<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// Reads an object key as the index of the declared field it names.
-struct FieldKey(&'static [Field]);
+/// Reads an object key as the index of the declared field it names,
+/// trying `guess` (a field index, or `u8::MAX` for an unknown key) first.
+struct FieldKey {
+    fields: &'static [Field],
+    guess: Option<u8>,
+}
 
 impl<'de> DeserializeSeed<'de> for FieldKey {
     type Value = Option<usize>;
@@ -540,7 +603,14 @@ impl Visitor<'_> for FieldKey {
         f.write_str("an object key")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.iter().position(|f| f.wire == v))
+        if let Some(guess) = self.guess {
+            if let Some(field) = self.fields.get(usize::from(guess)) {
+                if field.wire == v {
+                    return Ok(Some(usize::from(guess)));
+                }
+            }
+        }
+        Ok(self.fields.iter().position(|f| f.wire == v))
     }
 }
 
@@ -621,6 +691,14 @@ impl<'de> Visitor<'de> for Raw<'_> {
 
 /// Appends `s` as a JSON string literal.
 pub fn write_json_string(out: &mut String, s: &str) {
+    // Most strings need no escape: one pass the compiler can vectorise.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -649,17 +727,22 @@ pub fn write_json_string(out: &mut String, s: &str) {
 /// `Z`, `±HH:MM` or `±HHMM`, with a real calendar date (leap years checked)
 /// and hours, minutes and seconds in range. The offset is not range-checked.
 pub fn is_datetime(s: &str) -> bool {
+    parse_datetime(s).is_some()
+}
+
+/// `None` when `s` is not a zod date-time; else the milliseconds since the
+/// epoch that `new Date(s)` gives (fraction cut to milliseconds), or
+/// `Some(None)` when that is an invalid Date (an offset past 23:59).
+pub fn parse_datetime(s: &str) -> Option<Option<i64>> {
     let b = s.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
         b.get(range.clone())
             .filter(|d| d.iter().all(u8::is_ascii_digit))
-            .map(|d| d.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+            .map(|d| d.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
     };
-    let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
-        return false;
-    };
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'T') {
-        return false;
+        return None;
     }
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let days = match month {
@@ -667,38 +750,68 @@ pub fn is_datetime(s: &str) -> bool {
         4 | 6 | 9 | 11 => 30,
         2 if leap => 29,
         2 => 28,
-        _ => return false,
+        _ => return None,
     };
     if day == 0 || day > days {
-        return false;
+        return None;
     }
-    let (Some(hour), Some(minute)) = (digits(11..13), digits(14..16)) else {
-        return false;
-    };
+    let (hour, minute) = (digits(11..13)?, digits(14..16)?);
     if b.get(13) != Some(&b':') || hour > 23 || minute > 59 {
-        return false;
+        return None;
     }
     let mut i = 16;
+    let mut second = 0;
+    let mut millis = 0;
     if b.get(i) == Some(&b':') {
-        match digits(i + 1..i + 3) {
-            Some(second) if second <= 59 => i += 3,
-            _ => return false,
-        }
+        second = digits(i + 1..i + 3).filter(|s| *s <= 59)?;
+        i += 3;
         if b.get(i) == Some(&b'.') {
             let fraction = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
             if fraction == 0 {
-                return false;
+                return None;
             }
+            // Milliseconds: the first three digits, padded (`.5` is 500).
+            millis = (0..3).fold(0, |n, k| {
+                n * 10 + b.get(i + 1 + k).filter(|_| k < fraction).map_or(0, |d| i64::from(d - b'0'))
+            });
             i += 1 + fraction;
         }
     }
-    match &b[i..] {
-        b"Z" => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] | [b'+' | b'-', h1, h2, m1, m2] => {
-            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
+    let offset_minutes = match &b[i..] {
+        b"Z" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            if ![h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) {
+                return None;
+            }
+            let hours = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
+            let minutes = i64::from((m1 - b'0') * 10 + (m2 - b'0'));
+            if hours > 23 || minutes > 59 {
+                return Some(None);
+            }
+            let total = hours * 60 + minutes;
+            if *sign == b'+' {
+                total
+            } else {
+                -total
+            }
         }
-        _ => false,
-    }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
+    Some(Some(seconds * 1_000 + millis))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Rewrites `\uXXXX` escapes of unpaired surrogates as `\uFFFD`; `None`
@@ -928,6 +1041,20 @@ mod tests {
         ] {
             assert!(!is_datetime(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn date_times_become_the_milliseconds_date_gives() {
+        assert_eq!(parse_datetime("1970-01-01T00:00Z"), Some(Some(0)));
+        assert_eq!(
+            parse_datetime("2025-01-02T03:04:05.6789+01:30"),
+            Some(Some(1_735_781_645_678))
+        );
+        assert_eq!(parse_datetime("2024-02-29T23:59:59.5-0000"), Some(Some(1_709_251_199_500)));
+        assert_eq!(parse_datetime("1969-12-31T23:59:59.999Z"), Some(Some(-1)));
+        assert_eq!(parse_datetime("0000-03-01T00:00Z"), Some(Some(-62_162_035_200_000)));
+        assert_eq!(parse_datetime("2025-01-02T03:04:05+25:00"), Some(None));
+        assert_eq!(parse_datetime("2025-01-02T03:04:05"), None);
     }
 
     #[test]

@@ -1,0 +1,109 @@
+//! Hands decoded values (JSON text) to JavaScript. A large text that is all
+//! ASCII, the usual case for a big list, becomes an external one-byte string:
+//! V8 reads the Rust buffer in place instead of decoding and copying it onto
+//! its heap (a 4 MB list cost the JS thread 2–3 ms that way, see
+//! benchmark/README.md), and frees it through the finalizer when the string
+//! is collected, as it would any string. Smaller or non-ASCII texts are
+//! copied as usual.
+
+use std::ffi::{c_char, c_void};
+use std::ptr;
+use std::sync::OnceLock;
+
+use napi::bindgen_prelude::ToNapiValue;
+use napi::{check_status, sys, Result};
+
+/// Texts shorter than this are copied: the external string's bookkeeping
+/// outweighs a small copy.
+const EXTERNAL_FROM_BYTES: usize = 64 * 1024;
+
+extern "C" {
+    // Exported by Node since 20.4.0 (experimental there, Node-API 10 later);
+    // only called when the running Node has it (see `supported`).
+    fn node_api_create_external_string_latin1(
+        env: sys::napi_env,
+        text: *const c_char,
+        length: isize,
+        finalize: sys::napi_finalize,
+        hint: *mut c_void,
+        result: *mut sys::napi_value,
+        copied: *mut bool,
+    ) -> sys::napi_status;
+}
+
+/// Whether the running Node exports the external-string function (the
+/// addon links it lazily, so calling it on an older Node would abort).
+fn supported(env: sys::napi_env) -> bool {
+    static SUPPORTED: OnceLock<bool> = OnceLock::new();
+    *SUPPORTED.get_or_init(|| {
+        let mut version: *const sys::napi_node_version = ptr::null();
+        // SAFETY: `env` is a live environment (the caller's contract);
+        // Node owns the returned struct for the process's lifetime.
+        let status = unsafe { sys::napi_get_node_version(env, &mut version) };
+        if status != sys::Status::napi_ok || version.is_null() {
+            return false;
+        }
+        // SAFETY: checked non-null above; static data owned by Node.
+        let v = unsafe { &*version };
+        (v.major, v.minor) >= (20, 4)
+    })
+}
+
+/// Frees a buffer handed to V8 by [`string`]; `hint` is its length.
+unsafe extern "C" fn free_text(_env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
+    let len = hint as usize;
+    // SAFETY: `data` and `len` are the pointer and length of the boxed
+    // slice leaked in `string`, and V8 calls this exactly once.
+    drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(data.cast::<u8>(), len)) });
+}
+
+/// One text as a JS string.
+///
+/// # Safety
+/// On the JS thread of `env`, inside a handle scope.
+unsafe fn string(env: sys::napi_env, text: String) -> Result<sys::napi_value> {
+    if text.len() < EXTERNAL_FROM_BYTES || !text.is_ascii() || !supported(env) {
+        // SAFETY: the caller's contract.
+        return unsafe { String::to_napi_value(env, text) };
+    }
+    let bytes: Box<[u8]> = text.into_bytes().into_boxed_slice();
+    let len = bytes.len();
+    let data = Box::into_raw(bytes).cast::<u8>();
+    let mut result = ptr::null_mut();
+    let mut copied = false;
+    // SAFETY: the caller's contract; `data` is valid for `len` bytes until
+    // `free_text` runs, which V8 does exactly once (at once if it copied).
+    let status = unsafe {
+        node_api_create_external_string_latin1(
+            env,
+            data.cast(),
+            len as isize,
+            Some(free_text),
+            len as *mut c_void,
+            &mut result,
+            &mut copied,
+        )
+    };
+    if status != sys::Status::napi_ok {
+        // V8 did not take the buffer: free it here.
+        // SAFETY: as in `free_text`; the finalizer will not run.
+        unsafe { free_text(env, data.cast(), len as *mut c_void) };
+        check_status!(status)?;
+    }
+    Ok(result)
+}
+
+/// The texts as a JS array of strings.
+///
+/// # Safety
+/// On the JS thread of `env`, inside a handle scope.
+pub unsafe fn text_array(env: sys::napi_env, texts: Vec<String>) -> Result<sys::napi_value> {
+    let mut array = ptr::null_mut();
+    // SAFETY (all blocks): the caller's contract.
+    check_status!(unsafe { sys::napi_create_array_with_length(env, texts.len(), &mut array) })?;
+    for (i, text) in texts.into_iter().enumerate() {
+        let value = unsafe { string(env, text) }?;
+        check_status!(unsafe { sys::napi_set_element(env, array, i as u32, value) })?;
+    }
+    Ok(array)
+}
