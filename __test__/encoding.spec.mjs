@@ -258,3 +258,34 @@ test("model helpers: *ToJSON validates and renames, *FromJSON decodes with the c
     title: "t",
   });
 });
+
+test("date-times decode to exactly the Date that new Date(string) gives, for any valid form", () => {
+  const models = require("../models/index.js");
+  const pad = (n, w = 2) => String(n).padStart(w, "0");
+  let seed = 42;
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const year = [1, 1969, 1970, 2000, 2024, 2025, 9999][rand(7)] + (rand(2) ? 0 : rand(50));
+    const month = 1 + rand(12);
+    const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    let text = `${pad(Math.min(year, 9999), 4)}-${pad(month)}-${pad(1 + rand(days))}T${pad(rand(24))}:${pad(rand(60))}`;
+    if (rand(4)) {
+      text += `:${pad(rand(60))}`;
+      if (rand(2)) text += `.${String(rand(10 ** (1 + rand(6)))).padStart(1 + rand(6), "0")}`;
+    }
+    const offset = rand(3);
+    text += offset === 0 ? "Z" : `${rand(2) ? "+" : "-"}${pad(rand(30))}${rand(2) ? ":" : ""}${pad(rand(70))}`;
+    const result = models.exportMessageFromJSON(
+      JSON.stringify({ id: "m", role: "r", content: "c", createdAt: text, updatedAt: text }),
+    );
+    const expected = new Date(text).getTime();
+    if (!result.ok) {
+      assert.fail(`${text}: ${result.error.message}`);
+    }
+    const got = result.value.createdAt.getTime();
+    assert.ok(Object.is(got, expected) || (Number.isNaN(got) && Number.isNaN(expected)), `${text}: ${got} vs ${expected}`);
+  }
+});
