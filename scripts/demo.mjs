@@ -1,6 +1,7 @@
 // The README's demo: serves openapi.yaml with the Prism mock on port 8088,
-// runs the documentation's two examples unchanged against it, prints their
-// output and stops Prism. Exits non-zero if 8088 is taken or a step fails.
+// runs the documentation's two examples unchanged and one short example per
+// namespace against it, prints their output and stops Prism. Exits non-zero
+// if 8088 is taken or a step fails.
 import { spawn } from "node:child_process";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
@@ -8,7 +9,13 @@ import path from "node:path";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const PORT = 8088;
-const examples = ["examples/refreshOAuthTokens.mjs", "examples/authenticationRefreshOAuthTokens.mjs"];
+const examples = [
+  "examples/refreshOAuthTokens.mjs",
+  "examples/authenticationRefreshOAuthTokens.mjs",
+  ...["authentication", "system", "messages", "permissions", "preferences", "sessions", "files", "tools", "health"].map(
+    (ns) => `examples/${ns}.mjs`,
+  ),
+];
 
 function portIsFree(port) {
   return new Promise((resolve) => {
