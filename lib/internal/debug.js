@@ -14,7 +14,7 @@ function logAttempts(logger, attempts) {
     logger.group(`> Request: ${a.method} ${a.url}`);
     logPairs(logger, a.requestHeaders);
     logger.group("Body:");
-    logger.log("<no body>");
+    logger.log(a.requestBody ?? "<no body>");
     logger.groupEnd();
     logger.groupEnd();
     logger.group(`< Response: ${a.method} ${a.url}`);

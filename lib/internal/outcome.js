@@ -21,26 +21,55 @@ function causeError(o) {
   return cause;
 }
 
-function validationError(o) {
-  let rawValue = o.body;
+/**
+ * A `ResponseValidationError`; its `rawValue` is what was validated, as in
+ * the original: the parsed body, `{ HttpMeta, Headers, Result }` for a
+ * value that carries headers, or `{ HttpMeta, …body, request$, response$,
+ * body$ }` for an error body. A body that is not JSON is its text, with the
+ * `SyntaxError` as the cause.
+ */
+function validationError(op, o) {
+  const meta = httpMeta(o);
+  let parsed = o.body;
   let cause;
   try {
-    rawValue = JSON.parse(o.body);
+    parsed = JSON.parse(o.body);
   } catch (err) {
     cause = err; // not JSON at all: the SyntaxError is the cause
   }
   const issues = JSON.parse(o.issues);
-  if (issues.length > 0) cause = new SchemaValidationError(issues);
+  let rawValue = parsed;
+  if (issues.length > 0) {
+    cause = new SchemaValidationError(issues);
+    const request = requestOf(op, o);
+    const HttpMeta = { Response: meta.response, Request: request };
+    if (o.errorBody) {
+      const fields = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {};
+      rawValue = { HttpMeta, ...fields, request$: request, response$: meta.response, body$: o.body };
+    } else if (o.headerMap !== undefined && o.headerMap !== null) {
+      rawValue = { HttpMeta, Headers: JSON.parse(o.headerMap), Result: parsed };
+    }
+  }
   return new errors.ResponseValidationError(VALIDATION_MESSAGE, {
-    ...httpMeta(o),
+    ...meta,
     cause,
     rawValue,
     rawMessage: VALIDATION_MESSAGE,
   });
 }
 
+/** The request of a call as a `Request` (its URL and method; no body). */
+function requestOf(op, o) {
+  if (!o.url) return undefined;
+  try {
+    return new Request(o.url, { method: o.requestMethod ?? op.method, headers: makeHeaders(o.requestHeaders ?? []) });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The error for a non-value outcome. */
-function toError(o) {
+function toError(op, o) {
   switch (o.kind) {
     case "invalidInput":
       return o.error;
@@ -51,7 +80,7 @@ function toError(o) {
     case "unexpectedResponse":
       return new errors.MixDefaultError("Unexpected Status or Content-Type", httpMeta(o));
     case "invalidResponse":
-      return validationError(o);
+      return validationError(op, o);
     // `thrown` is what a caller's HTTPClient threw (see sdk.js): the cause,
     // as in the original.
     case "connection":
@@ -94,13 +123,13 @@ function valueOf(op, o) {
 /** A namespace method's result: the value, or the error thrown. */
 function valueOrThrow(op, o) {
   if (typeof o === "string" || o.kind === "value") return valueOf(op, o);
-  throw toError(o);
+  throw toError(op, o);
 }
 
 /** `[Result, APICall]` for the standalone function's APIPromise. */
 function toResultPair(op, o) {
   const result =
-    typeof o === "string" || o.kind === "value" ? { ok: true, value: valueOf(op, o) } : { ok: false, error: toError(o) };
+    typeof o === "string" || o.kind === "value" ? { ok: true, value: valueOf(op, o) } : { ok: false, error: toError(op, o) };
   return [result, apiCall(op, o, result)];
 }
 
@@ -109,9 +138,7 @@ function apiCall(op, o, result) {
   if (o.kind === "invalidRequest" || o.kind === "invalidInput") {
     return { status: "invalid", request: undefined, response: undefined };
   }
-  const request = o.url
-    ? new Request(o.url, { method: o.requestMethod ?? op.method, headers: makeHeaders(o.requestHeaders ?? []) })
-    : undefined;
+  const request = requestOf(op, o);
   if (o.status === undefined) return { status: "request-error", request, response: undefined };
   const response = result.ok ? makeResponse(o.status, o.headers, o.body, o.url) : result.error.rawResponse;
   return { status: "complete", request, response };

@@ -12,7 +12,7 @@
 use mix_core::decode::issues_json;
 use mix_core::{
     AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Invalid,
-    ResponseParts,
+    ResponseParts, Validated,
 };
 use napi_derive::napi;
 
@@ -22,6 +22,8 @@ pub struct NativeAttempt {
     pub url: String,
     /// Flat name, value, … pairs; secrets already masked.
     pub request_headers: Vec<String>,
+    /// The request body, secret fields masked.
+    pub request_body: Option<String>,
     pub status: Option<u32>,
     pub response_headers: Option<Vec<String>>,
     pub response_body: Option<String>,
@@ -42,6 +44,10 @@ pub struct NativeOutcome {
     pub error: Option<String>,
     /// zod-style issues as JSON text; `"[]"` when the body is not JSON.
     pub issues: Option<String>,
+    /// For a misfit `{ headers, result }` value: the header map, as JSON.
+    pub header_map: Option<String>,
+    /// Set when the misfit body was an `ErrorResponse` body.
+    pub error_body: Option<bool>,
     /// The cause's message, for client errors.
     pub detail: Option<String>,
     /// The cause's Node-style code, for client errors.
@@ -65,6 +71,8 @@ impl NativeOutcome {
             body: None,
             error: None,
             issues: None,
+            header_map: None,
+            error_body: None,
             detail: None,
             code: None,
             attempts: None,
@@ -140,13 +148,22 @@ fn http_outcome(response: ResponseParts, decoded: Decoded) -> NativeOutcome {
         Decoded::ErrorResponse(_) => "errorResponse",
         Decoded::ApiError => "apiError",
         Decoded::Unexpected => "unexpectedResponse",
-        Decoded::Invalid(_) => "invalidResponse",
+        Decoded::Invalid { .. } => "invalidResponse",
     };
     let mut outcome = NativeOutcome::of_kind(kind);
     match decoded {
         Decoded::ErrorResponse(data) => outcome.error = Some(data),
-        Decoded::Invalid(Invalid::NotJson) => outcome.issues = Some("[]".to_owned()),
-        Decoded::Invalid(Invalid::Issues(issues)) => outcome.issues = Some(issues_json(&issues)),
+        Decoded::Invalid { invalid, validated } => {
+            outcome.issues = Some(match invalid {
+                Invalid::NotJson => "[]".to_owned(),
+                Invalid::Issues(issues) => issues_json(&issues),
+            });
+            match validated {
+                Validated::Value => {}
+                Validated::WithHeaders(map) => outcome.header_map = Some(map),
+                Validated::ErrorBody => outcome.error_body = Some(true),
+            }
+        }
         _ => {}
     }
     set_response(&mut outcome, response);
@@ -180,6 +197,7 @@ fn attempt(log: AttemptLog) -> NativeAttempt {
         method: log.method,
         url: log.url,
         request_headers: flatten(log.request_headers),
+        request_body: log.request_body,
         status: log.status.map(u32::from),
         response_headers: log.status.map(|_| flatten(log.response_headers)),
         response_body: log.response_body,

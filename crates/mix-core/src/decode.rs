@@ -772,7 +772,10 @@ pub fn parse_datetime(s: &str) -> Option<Option<i64>> {
             }
             // Milliseconds: the first three digits, padded (`.5` is 500).
             millis = (0..3).fold(0, |n, k| {
-                n * 10 + b.get(i + 1 + k).filter(|_| k < fraction).map_or(0, |d| i64::from(d - b'0'))
+                n * 10
+                    + b.get(i + 1 + k)
+                        .filter(|_| k < fraction)
+                        .map_or(0, |d| i64::from(d - b'0'))
             });
             i += 1 + fraction;
         }
@@ -1050,9 +1053,15 @@ mod tests {
             parse_datetime("2025-01-02T03:04:05.6789+01:30"),
             Some(Some(1_735_781_645_678))
         );
-        assert_eq!(parse_datetime("2024-02-29T23:59:59.5-0000"), Some(Some(1_709_251_199_500)));
+        assert_eq!(
+            parse_datetime("2024-02-29T23:59:59.5-0000"),
+            Some(Some(1_709_251_199_500))
+        );
         assert_eq!(parse_datetime("1969-12-31T23:59:59.999Z"), Some(Some(-1)));
-        assert_eq!(parse_datetime("0000-03-01T00:00Z"), Some(Some(-62_162_035_200_000)));
+        assert_eq!(
+            parse_datetime("0000-03-01T00:00Z"),
+            Some(Some(-62_162_035_200_000))
+        );
         assert_eq!(parse_datetime("2025-01-02T03:04:05+25:00"), Some(None));
         assert_eq!(parse_datetime("2025-01-02T03:04:05"), None);
     }

@@ -61,6 +61,8 @@ pub struct AttemptLog {
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
+    /// The request body as text, secret fields masked; `None` for no body.
+    pub request_body: Option<String>,
     pub status: Option<u16>,
     pub response_headers: Vec<(String, String)>,
     pub response_body: Option<String>,
@@ -219,6 +221,10 @@ fn request_log(request: &Prepared<'_>) -> AttemptLog {
         method: request.method.to_string(),
         url: redact::url(request.url.as_str()),
         request_headers: log_headers(&request.headers),
+        request_body: match &request.body {
+            Body::Empty => None,
+            Body::Bytes(bytes) => Some(redact::body(&String::from_utf8_lossy(bytes))),
+        },
         ..AttemptLog::default()
     }
 }

@@ -34,6 +34,6 @@ pub use config::{BackoffConfig, CallOptions, ClientConfig, Limits, RetryConfig};
 pub use decode::{Invalid, Issue};
 pub use engine::AttemptLog;
 pub use error::{ClientError, ClientErrorKind};
-pub use operation::{CallOutcome, CallResult, Decoded, Request, ResponseParts};
+pub use operation::{CallOutcome, CallResult, Decoded, Request, ResponseParts, Validated};
 pub use pool::NetworkConfig;
 pub use proxy::ProxyConfig;

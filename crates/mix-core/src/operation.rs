@@ -139,7 +139,22 @@ pub enum Decoded {
     /// No rule matched: `Unexpected Status or Content-Type`.
     Unexpected,
     /// The body does not fit the schema, or is not JSON.
-    Invalid(Invalid),
+    Invalid {
+        invalid: Invalid,
+        /// What was validated, which the error's `rawValue` shows.
+        validated: Validated,
+    },
+}
+
+/// What a body that did not fit was validated as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Validated {
+    /// The value itself.
+    Value,
+    /// `{ Headers, Result }`: the value with the response headers (as JSON).
+    WithHeaders(String),
+    /// An `ErrorResponse` body.
+    ErrorBody,
 }
 
 #[derive(Debug, Clone)]
@@ -387,12 +402,24 @@ fn decode(
                     value,
                     response: keep_response.then(|| response(body)),
                 },
-                Err(invalid) => http(Decoded::Invalid(invalid), body),
+                Err(invalid) => {
+                    let validated = match op.value {
+                        ValueKind::WithHeaders(_) => Validated::WithHeaders(header_map(headers)),
+                        _ => Validated::Value,
+                    };
+                    http(Decoded::Invalid { invalid, validated }, body)
+                }
             }
         }
         Match::ErrorResponse => match decode_json(&crate::generated::ERROR_RESPONSE, &body) {
             Ok(data) => http(Decoded::ErrorResponse(data), body),
-            Err(invalid) => http(Decoded::Invalid(invalid), body),
+            Err(invalid) => http(
+                Decoded::Invalid {
+                    invalid,
+                    validated: Validated::ErrorBody,
+                },
+                body,
+            ),
         },
         Match::ApiError => http(Decoded::ApiError, body),
         Match::Unexpected => http(Decoded::Unexpected, body),
