@@ -194,7 +194,10 @@ test("a 500 error JSON with an unknown error type is a ResponseValidationError n
   assert.equal(err.message, "Response validation failed");
   assert.equal(err.statusCode, 500);
   assert.equal(err.body, body);
-  assert.deepStrictEqual(err.rawValue, JSON.parse(body));
+  // As the original: the error body's keys with HttpMeta, request$, response$, body$.
+  assert.deepStrictEqual(Object.keys(err.rawValue), ["HttpMeta", "error", "request$", "response$", "body$"]);
+  assert.deepStrictEqual(err.rawValue.error, JSON.parse(body).error);
+  assert.equal(err.rawValue.body$, body);
   const lines = err.pretty().split("\n");
   assert.ok(lines.some((l) => l.startsWith("│ • [<root>.error.type]: ") && l.endsWith("(invalid_enum_value)")), err.pretty());
   assert.ok(lines.includes("│     Allowed: bad_request, not_found, internal_error, unauthorized, validation_error"), err.pretty());
@@ -206,7 +209,10 @@ test("a 500 JSON body that is not of the error shape is a ResponseValidationErro
     const err = await errorFor(t, json(body, 500));
     assert.ok(err instanceof ResponseValidationError, `${body}: ${err.name}`);
     assert.equal(err.statusCode, 500);
-    assert.deepStrictEqual(err.rawValue, JSON.parse(body));
+    const { HttpMeta, request$, response$, body$, ...fields } = err.rawValue;
+    assert.deepStrictEqual(fields, JSON.parse(body));
+    assert.ok(HttpMeta.Response instanceof Response && response$ === HttpMeta.Response && body$ === body);
+    void request$;
   }
 });
 
