@@ -137,3 +137,20 @@ test("no call rejects with anything but the documented errors, whatever it is gi
     }
   }
 });
+
+test("a custom HTTPClient sees every operation's request, JSON body included", async (t) => {
+  const { HTTPClient } = require("../lib/http.js");
+  const server = await recordingServer(t, { status: 201, type: "application/json", body: JSON.stringify(SESSION) });
+  const seen = [];
+  const httpClient = new HTTPClient();
+  httpClient.addHook("beforeRequest", async (req) => {
+    seen.push([req.method, new URL(req.url).pathname, await req.clone().text()]);
+    return req;
+  });
+  const mix = new Mix({ serverURL: server.url, httpClient });
+  const session = await mix.sessions.create({ title: "t" });
+  assert.equal(session.id, "s1");
+  assert.deepStrictEqual(seen, [["POST", "/api/sessions", '{"promptMode":"default","sessionType":"main","title":"t"}']]);
+  assert.equal(server.requests[0].body, seen[0][2]);
+  assert.equal(server.requests[0].headers["content-type"], "application/json");
+});

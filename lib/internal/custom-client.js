@@ -20,11 +20,15 @@ function hasNameOrCode(err, name, legacyCode) {
 
 /** How the original classifies what a fetcher threw: the error class it becomes. */
 function errorKind(err) {
-  if (hasNameOrCode(err, "AbortError", 20)) return "aborted";
-  if (hasNameOrCode(err, "TimeoutError", 23)) return "timeout";
+  if (isAbortError(err)) return "aborted";
+  if (isTimeoutError(err)) return "timeout";
   if (isConnectionError(err)) return "connection";
   return "unexpected";
 }
+
+/** The original SDK's tests (also public, from lib/http.js). */
+const isAbortError = (err) => hasNameOrCode(err, "AbortError", 20);
+const isTimeoutError = (err) => hasNameOrCode(err, "TimeoutError", 23);
 
 /** The original SDK's test for a failed connection from fetch and friends. */
 function isConnectionError(err) {
@@ -57,14 +61,15 @@ function takeThrown(slot) {
 }
 
 /**
- * The native client's attempt function: `(id, call, method, url, headers)`
- * sends attempt `id` of the call in slot `call`; `(id, null)` cancels it
+ * The native client's attempt function: `(id, call, method, url, headers,
+ * body)` sends attempt `id` of the call in slot `call` (`body` a Buffer or
+ * null; each attempt gets the same bytes); `(id, null)` cancels it
  * (the binding calls it that way only after the attempt itself, so an
  * unknown id has already finished).
  */
 function attemptThrough(httpClient) {
   const inFlight = new Map(); // id -> AbortController
-  return (id, call, method, url, flatHeaders) => {
+  return (id, call, method, url, flatHeaders, body) => {
     if (method == null) {
       inFlight.get(id)?.abort(new DOMException("This operation was aborted", "AbortError"));
       inFlight.delete(id);
@@ -73,19 +78,21 @@ function attemptThrough(httpClient) {
     thrown.delete(call);
     const controller = new AbortController();
     inFlight.set(id, controller);
-    return send(httpClient, call, method, url, flatHeaders, controller.signal).finally(() => inFlight.delete(id));
+    return send(httpClient, call, method, url, flatHeaders, body, controller.signal).finally(() => inFlight.delete(id));
   };
 }
 
-async function send(httpClient, call, method, url, flatHeaders, signal) {
+async function send(httpClient, call, method, url, flatHeaders, body, signal) {
   try {
     const headers = new Headers();
     for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
-    const response = await httpClient.request(new Request(url, { method, headers, signal }));
-    const body = await response.text();
+    const init = { method, headers, signal };
+    if (body != null) init.body = body;
+    const response = await httpClient.request(new Request(url, init));
+    const text = await response.text();
     const pairs = [];
     for (const [name, value] of response.headers) pairs.push(name, value);
-    return { status: response.status, headers: pairs, body };
+    return { status: response.status, headers: pairs, body: text };
   } catch (err) {
     let kind, cause, message;
     try {
@@ -107,4 +114,4 @@ async function send(httpClient, call, method, url, flatHeaders, signal) {
   }
 }
 
-module.exports = { attemptThrough, takeThrown };
+module.exports = { attemptThrough, takeThrown, isAbortError, isTimeoutError, isConnectionError };

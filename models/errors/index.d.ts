@@ -57,3 +57,6 @@ export declare class RequestAbortedError extends HTTPClientError {}
 export declare class RequestTimeoutError extends HTTPClientError {}
 /** Refused, reset, DNS, TLS, or a malformed or cut-off response. */
 export declare class ConnectionError extends HTTPClientError {}
+
+/** The issues of a validation error's cause, laid out as `pretty()` shows them. */
+export declare function formatZodError(err: { issues: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string; code: string }> }, level?: number): string;

@@ -152,7 +152,13 @@ class ConnectionError extends HTTPClientError {
   }
 }
 
+/** The original's pretty layout of a validation error's issues. */
+function formatZodError(err) {
+  return formatIssues(Array.isArray(err?.issues) ? err.issues : []);
+}
+
 module.exports = {
+  formatZodError,
   MixError,
   MixDefaultError,
   ErrorResponse,

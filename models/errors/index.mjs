@@ -4,4 +4,4 @@ import { createRequire } from "node:module";
 
 const cjs = createRequire(import.meta.url)("./index.js");
 
-export const { MixError, ErrorResponse, MixDefaultError, ResponseValidationError, SDKValidationError, HTTPClientError, ConnectionError, RequestTimeoutError, RequestAbortedError, InvalidRequestError, UnexpectedClientError } = cjs;
+export const { formatZodError, MixError, ErrorResponse, MixDefaultError, ResponseValidationError, SDKValidationError, HTTPClientError, ConnectionError, RequestTimeoutError, RequestAbortedError, InvalidRequestError, UnexpectedClientError } = cjs;

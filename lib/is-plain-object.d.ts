@@ -1,0 +1,1 @@
+export declare function isPlainObject(value: unknown): value is object;

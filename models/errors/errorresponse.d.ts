@@ -1,0 +1,1 @@
+export { ErrorResponse, ErrorResponseData } from "./index.js";

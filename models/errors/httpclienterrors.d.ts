@@ -1,0 +1,1 @@
+export { HTTPClientError, UnexpectedClientError, InvalidRequestError, RequestAbortedError, RequestTimeoutError, ConnectionError } from "./index.js";

@@ -1,0 +1,1 @@
+export { MixDefaultError } from "./index.js";

@@ -1,0 +1,6 @@
+"use strict";
+// The original's per-file view of models/errors (the classes live in index.js).
+
+const all = require("./index.js");
+
+module.exports = { MixDefaultError: all.MixDefaultError };

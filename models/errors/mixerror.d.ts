@@ -1,0 +1,1 @@
+export { MixError } from "./index.js";

@@ -1,0 +1,1 @@
+export { ResponseValidationError } from "./index.js";

@@ -1,0 +1,1 @@
+export { SDKValidationError, formatZodError } from "./index.js";
