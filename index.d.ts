@@ -18,3 +18,4 @@ export declare const SDK_METADATA: {
 export declare function serverURLFromOptions(options: SDKOptions): URL | null;
 
 export { Mix } from "./sdk/sdk.js";
+export * as files from "./lib/files.js";

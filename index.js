@@ -5,5 +5,6 @@
 const { ServerList, SDK_METADATA, serverURLFromOptions } = require("./lib/internal/sdk.js");
 const { HTTPClient } = require("./lib/http.js");
 const { Mix } = require("./sdk/sdk.js");
+const files = require("./lib/files.js");
 
-module.exports = { Mix, HTTPClient, ServerList, SDK_METADATA, serverURLFromOptions };
+module.exports = { Mix, HTTPClient, files, ServerList, SDK_METADATA, serverURLFromOptions };

@@ -6,4 +6,4 @@ import { createRequire } from "node:module";
 
 const cjs = createRequire(import.meta.url)("./index.js");
 
-export const { Mix, HTTPClient, ServerList, SDK_METADATA, serverURLFromOptions } = cjs;
+export const { Mix, HTTPClient, files, ServerList, SDK_METADATA, serverURLFromOptions } = cjs;

@@ -19,3 +19,17 @@ export declare class HTTPClient {
   removeHook(hook: "response", fn: ResponseHook): this;
   clone(): HTTPClient;
 }
+
+export type Awaitable<T> = T | Promise<T>;
+export type RequestInput = { url: URL; options?: RequestInit | undefined };
+export type StatusCodePredicate = number | string | (number | string)[];
+
+// Whether a response's content type matches `pattern`: "*", any type, a type family ("text/*"), a media type.
+export declare function matchContentType(response: Response, pattern: string): boolean;
+/** Whether a response's status is one of `codes` (`404`, `"4XX"`, `"default"`). */
+export declare function matchStatusCode(response: Response, codes: StatusCodePredicate): boolean;
+export declare function matchResponse(response: Response, code: StatusCodePredicate, contentTypePattern: string): boolean;
+/** The original's heuristics for what a fetcher threw. */
+export declare function isConnectionError(err: unknown): boolean;
+export declare function isTimeoutError(err: unknown): boolean;
+export declare function isAbortError(err: unknown): boolean;

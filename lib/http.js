@@ -64,4 +64,40 @@ class HTTPClient {
   }
 }
 
-module.exports = { HTTPClient };
+const { matchContentType: contentTypeMatches } = require("./internal/native.js");
+const { isAbortError, isTimeoutError, isConnectionError } = require("./internal/custom-client.js");
+
+// Whether a response's content type matches `pattern`: "*", any type
+// ("*" + "/*"), a type family ("text/*"), a subtype of any type, or a media
+// type with required parameters. The rule is the one the calls use, in the
+// Rust core.
+function matchContentType(response, pattern) {
+  return contentTypeMatches(response.headers.get("content-type"), String(pattern));
+}
+
+/** Whether a response's status is one of `codes`: exact (`404`), a family
+ * (`4XX`), or `default`. */
+function matchStatusCode(response, codes) {
+  const actual = String(response.status);
+  const list = Array.isArray(codes) ? codes : [codes];
+  return list.some((c) => {
+    const code = String(c);
+    if (code === "default") return true;
+    if (/^[0-9]xx$/i.test(code)) return actual.charAt(0) === code.charAt(0);
+    return code === actual;
+  });
+}
+
+function matchResponse(response, code, contentTypePattern) {
+  return matchStatusCode(response, code) && matchContentType(response, contentTypePattern);
+}
+
+module.exports = {
+  HTTPClient,
+  matchContentType,
+  matchStatusCode,
+  matchResponse,
+  isConnectionError,
+  isTimeoutError,
+  isAbortError,
+};

@@ -4,4 +4,4 @@ import { createRequire } from "node:module";
 
 const cjs = createRequire(import.meta.url)("./http.js");
 
-export const { HTTPClient } = cjs;
+export const { HTTPClient, matchContentType, matchStatusCode, matchResponse, isConnectionError, isTimeoutError, isAbortError } = cjs;

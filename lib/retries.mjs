@@ -1,2 +1,6 @@
-// ESM entry: RetryConfig and BackoffStrategy are types only.
-export {};
+// ESM entry: the same objects as the CommonJS module beside it.
+import { createRequire } from "node:module";
+
+const cjs = createRequire(import.meta.url)("./retries.js");
+
+export const { PermanentError, TemporaryError, retry } = cjs;

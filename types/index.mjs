@@ -3,4 +3,4 @@ import { createRequire } from "node:module";
 
 const cjs = createRequire(import.meta.url)("./index.js");
 
-export const { APIPromise, OK, ERR, unwrap, unwrapAsync, catchUnrecognizedEnum } = cjs;
+export const { APIPromise, OK, ERR, unwrap, unwrapAsync, catchUnrecognizedEnum, isBlobLike, RFCDate, createPageIterator } = cjs;

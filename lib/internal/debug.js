@@ -34,11 +34,16 @@ function logWarnings(logger, warnings) {
   for (const warning of warnings) logger.log(`Warning: ${warning}`);
 }
 
+/** Whether MIX_DEBUG asks for debug logging (set, and not "0" or "false"). */
+function debugFromEnv() {
+  const flag = typeof process !== "undefined" ? process.env.MIX_DEBUG : undefined;
+  return Boolean(flag) && flag !== "0" && flag !== "false";
+}
+
 /** The logger a client uses: its debugLogger, else console when MIX_DEBUG is set. */
 function loggerFor(options) {
   if (options.debugLogger) return options.debugLogger;
-  const flag = typeof process !== "undefined" ? process.env.MIX_DEBUG : undefined;
-  return flag && flag !== "0" && flag !== "false" ? console : undefined;
+  return debugFromEnv() ? console : undefined;
 }
 
-module.exports = { logAttempts, logWarnings, loggerFor };
+module.exports = { logAttempts, logWarnings, loggerFor, debugFromEnv };

@@ -1,10 +1,15 @@
 //! Synchronous helpers the JS error classes and model helpers call, so the
 //! message format and the schema live in one place (`mix-core`).
 
+use mix_core::config::millis;
 use mix_core::decode::issues_json;
 use mix_core::message::default_error_message;
+use mix_core::retry::wait_before;
 use mix_core::Invalid;
+use mix_core::RetryConfig;
 use napi_derive::napi;
+
+use super::options::NativeRetryConfig;
 
 /// The message of a `MixDefaultError` (see `mix_core::message`).
 #[napi]
@@ -49,4 +54,35 @@ pub fn decode_json(index: u32, text: String) -> NativeDecoded {
             issues: Some(issues_json(&issues)),
         },
     }
+}
+
+/// The original's `matchContentType` rule (see `mix_core::operation::media_matches`).
+#[napi]
+pub fn match_content_type(content_type: Option<String>, pattern: String) -> bool {
+    mix_core::operation::media_matches(&pattern, content_type.as_deref())
+}
+
+/// The wait before retry `retry_index` (0 for the first) of the public
+/// `retry` helper, in milliseconds, or `null` to stop: the same rule the
+/// calls use (see `mix_core::retry`). `retry_after` and `date` are the last
+/// response's headers, if any.
+#[napi]
+pub fn retry_wait(
+    config: NativeRetryConfig,
+    retry_index: u32,
+    retry_after: Option<String>,
+    date: Option<String>,
+    elapsed_ms: f64,
+) -> Option<f64> {
+    let RetryConfig::Backoff { backoff, .. } = RetryConfig::from(config) else {
+        return None;
+    };
+    wait_before(
+        &backoff,
+        retry_index,
+        retry_after.as_deref(),
+        date.as_deref(),
+        millis(elapsed_ms),
+    )
+    .map(|wait| wait.as_secs_f64() * 1000.0)
 }

@@ -336,33 +336,53 @@ pub fn match_response(op: &Operation, status: u16, content_type: Option<&str>) -
 }
 
 /// The original's content-type test: the value trimmed and lower-cased
-/// (missing or empty counts as `application/octet-stream`), parameters
-/// ignored, and the media type must look like `type/subtype`.
+/// (missing or empty counts as `application/octet-stream`), split at `;`
+/// into a media type and parameters; the media type must look like
+/// `type/subtype`. It matches a pattern that is `*`, `*/*`, the same media
+/// type, `type/*` or `*/subtype`, when every parameter the pattern names is
+/// among the value's. (The value's other parameters do not matter.)
 pub fn content_matches(pattern: ContentPattern, content_type: Option<&str>) -> bool {
-    let ContentPattern::Media(pattern) = pattern else {
+    match pattern {
+        ContentPattern::Any => true,
+        ContentPattern::Media(pattern) => media_matches(pattern, content_type),
+    }
+}
+
+/// [`content_matches`] for a pattern given as text (also the public
+/// `matchContentType` helper's rule).
+pub fn media_matches(pattern: &str, content_type: Option<&str>) -> bool {
+    if pattern == "*" {
         return true;
-    };
+    }
     let value = content_type.map(str::trim).unwrap_or("");
     let value = if value.is_empty() {
         "application/octet-stream".to_owned()
     } else {
         value.to_ascii_lowercase()
     };
-    let media = value.split(';').next().unwrap_or("").trim();
-    let mut parts = media.split('/');
+    let pattern = pattern.trim().to_ascii_lowercase();
+    let split = |text: &str| -> Vec<String> {
+        text.split(';').map(|part| part.trim().to_owned()).collect()
+    };
+    let want = split(&pattern);
+    let got = split(&value);
+    let (want_type, want_params) = (&want[0], &want[1..]);
+    let (got_type, got_params) = (&got[0], &got[1..]);
+    if want_type.split('/').count() != 2 {
+        return false;
+    }
+    let mut parts = got_type.split('/');
     let (Some(kind), Some(sub)) = (parts.next(), parts.next()) else {
         return false;
     };
     if kind.is_empty() || sub.is_empty() {
         return false;
     }
-    if pattern == "*/*" {
-        return true;
-    }
-    match pattern.split_once('/') {
-        Some((p_kind, "*")) => p_kind == kind,
-        _ => media == pattern,
-    }
+    let type_ok = want_type == "*/*"
+        || got_type == want_type
+        || *want_type == format!("{kind}/*")
+        || *want_type == format!("*/{sub}");
+    type_ok && want_params.iter().all(|p| got_params.contains(p))
 }
 
 /// Decodes the final response by the operation's matchers. The header

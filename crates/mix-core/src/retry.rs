@@ -154,6 +154,23 @@ pub fn next_step(
     NextStep::Wait(wait)
 }
 
+/// The wait before retry `retry_index` after a response with these
+/// `Retry-After` and `Date` values (if any), `elapsed` into the budget, or
+/// `None` to stop: [`parse_retry_after`] then [`next_step`], with jitter.
+pub fn wait_before(
+    backoff: &BackoffConfig,
+    retry_index: u32,
+    retry_after: Option<&str>,
+    date: Option<&str>,
+    elapsed: Duration,
+) -> Option<Duration> {
+    let hint = retry_after.and_then(|value| parse_retry_after(value, date, SystemTime::now()));
+    match next_step(backoff, retry_index, hint, elapsed, None, fastrand::f64()) {
+        NextStep::Wait(wait) => Some(wait),
+        NextStep::GiveUp => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

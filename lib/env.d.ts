@@ -1,0 +1,5 @@
+export interface Env {
+  MIX_DEBUG?: boolean | undefined;
+}
+export declare function env(): Env;
+export declare function resetEnv(): void;

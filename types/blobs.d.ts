@@ -1,0 +1,1 @@
+export declare function isBlobLike(val: unknown): val is Blob;

@@ -1,0 +1,6 @@
+export declare class RFCDate {
+  static today(): RFCDate;
+  constructor(date: Date | string);
+  toJSON(): string;
+  toString(): string;
+}
