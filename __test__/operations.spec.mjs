@@ -17,6 +17,15 @@ const { MixCore } = require("../core.js");
 const errors = require("../models/errors/index.js");
 
 const operations = jsonOperations();
+const ORIGINAL_JSON_OPERATIONS = [
+  "storeApiKey", "handleOAuthCallback", "startOAuthFlow", "getAuthStatus", "validatePreferredProvider",
+  "deleteCredentials", "getOAuthHealth", "refreshOAuthTokens", "listCommands", "getCommand", "listMcpServers",
+  "getSystemInfo", "healthCheck", "getMessageHistory", "cancelSessionProcessing", "getSessionMessages",
+  "sendMessage", "denyPermission", "grantPermission", "getPreferences", "updatePreferences",
+  "getAvailableProviders", "resetPreferences", "listSessions", "createSession", "deleteSession", "getSession",
+  "updateSessionCallbacks", "exportSession", "forkSession", "rewindSession", "listSessionFiles",
+  "deleteSessionFile", "getToolsStatus",
+];
 const JSON_TYPE = "application/json";
 const ERROR_BODY = { error: { code: 404, message: "nothing here", type: "not_found" } };
 
@@ -30,10 +39,12 @@ function callFunc(client, o, request, options) {
   return request === null ? fn(client, options) : fn(client, request, options);
 }
 
-test("the description has the operations of the original SDK that this issue covers", () => {
-  assert.equal(operations.length, 34);
+test("every JSON operation of the description is a method of its namespaces", () => {
+  // The original's 34 JSON operations are all there (more may be added).
+  const ids = new Set(operations.map((o) => o.id));
+  for (const id of ORIGINAL_JSON_OPERATIONS) assert.ok(ids.has(id), id);
+  const mix = new Mix();
   for (const o of operations) {
-    const mix = new Mix();
     for (const [ns, method] of o.methods) assert.equal(typeof mix[ns]?.[method], "function", `${ns}.${method}`);
   }
 });
