@@ -647,8 +647,16 @@ for (const { ns, cls, ops } of namespaces.values()) {
   put("sdk/index.d.ts", `// ${HEADER}\nexport * from "./sdk.js";\n`);
 }
 
-put("crates/mix-core/src/generated.rs", rustFile());
-put("lib/internal/schemas.js", schemasFile());
+// Both tables carry a digest of the Rust one, so a native addon built from
+// another openapi.yaml than the JS beside it is refused at import.
+{
+  const rust = rustFile();
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(rust)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  const digest = hash.toString(16).padStart(16, "0");
+  put("crates/mix-core/src/generated.rs", `${rust}\n/// A digest of this table; \`lib/internal/schemas.js\` holds the same.\npub const DIGEST: &str = "${digest}";\n`);
+  put("lib/internal/schemas.js", schemasFile().replace("module.exports = { types: T, operations };", `module.exports = { types: T, operations, digest: "${digest}" };`));
+}
 
 // --- write or check ---------------------------------------------------------------
 

@@ -192,4 +192,4 @@ const operations = [
   { index: 33, id: "refreshOAuthTokens", method: "POST", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/refreshoauthtokens#RefreshOAuthTokensResponse"] },
 ];
 
-module.exports = { types: T, operations };
+module.exports = { types: T, operations, digest: "d358ab9c1bb3511a" };

@@ -9,7 +9,17 @@
 // the promise resolves with an outcome, and the public methods turn a
 // failed outcome into a rejection or a failed Result.
 
-const { NativeClient, CallDelivery } = require("./native.js");
+const { NativeClient, CallDelivery, tableDigest } = require("./native.js");
+const { digest } = require("./schemas.js");
+
+// The operation tables of the JS and of the addon must be the same
+// generation: an addon built before `openapi.yaml` changed would run the
+// wrong operations.
+if (tableDigest() !== digest) {
+  throw new Error(
+    "mix-typescript-sdk: the native addon was built from another openapi.yaml than this JavaScript; rebuild it (npm run build)",
+  );
+}
 const { ServerList, SDK_METADATA, serverURLFromOptions } = require("./config.js");
 const { checkClientOptions, nativeCallOptions, signalOf } = require("./options.js");
 const { logAttempts, logWarnings, loggerFor } = require("./debug.js");

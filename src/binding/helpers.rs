@@ -86,3 +86,10 @@ pub fn retry_wait(
     )
     .map(|wait| wait.as_secs_f64() * 1000.0)
 }
+
+/// The digest of the operation table this addon was built with (see
+/// `scripts/generate.mjs`); the JS layer compares it with its own.
+#[napi]
+pub fn table_digest() -> &'static str {
+    mix_core::generated::DIGEST
+}
