@@ -18,7 +18,7 @@ const LATER = [
   /models\/operations\/(streamevents|uploadsessionfile|getsessionfile)/,
   /models\/sseeventstream/,
   /lib\/event-streams/,
-  /^\.\/(toolmodels|lib\/encodings|lib\/matchers|lib\/security|types\/constdatetime)\.js$/,
+  /^\.\/(lib\/encodings|lib\/matchers|lib\/security|types\/constdatetime)\.js$/,
 ];
 
 /** Value exports this package leaves out: zod schema objects (SURFACE D8),

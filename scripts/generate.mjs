@@ -86,6 +86,8 @@ function typeOf(schema, suggested, module) {
     case "object":
     case undefined:
       if (schema.properties) return { t: "ref", key: named(schema, suggested, module, "object") };
+      // `additionalProperties: true` alone: any object, kept whole, unnamed.
+      if (schema.additionalProperties === true) return { t: "freeform" };
       if (schema.additionalProperties && typeof schema.additionalProperties === "object") {
         return { t: "record", of: typeOf(schema.additionalProperties, suggested, module) };
       }
@@ -100,9 +102,10 @@ function component(key) {
   if (componentNames.has(key)) return componentNames.get(key);
   const schema = doc.components.schemas[key];
   const name = schema.title ?? key;
-  const module = `models/${key.toLowerCase()}`;
+  const module = schema["x-mix-module"] ?? `models/${key.toLowerCase()}`;
   componentNames.set(key, `${module}#${name}`);
   if (schema.enum) return named({ ...schema, title: name }, name, module, "enum");
+  if (schema.type === "object" && !schema.properties) return named({ ...schema, title: name }, name, module, "freeform");
   if (schema.oneOf || schema.anyOf) {
     // A union of a closed enum and any string (ToolName): any string; the
     // enum members are still types of their own.
@@ -135,8 +138,10 @@ function named(schema, suggested, module, kind) {
           optional: !required.has(wire),
           default: prop.default,
         };
-      })
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      });
+    if (schema["x-mix-field-order"] !== "declared") {
+      type.fields.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
   }
   return key;
 }
@@ -254,6 +259,12 @@ for (const [route, item] of Object.entries(doc.paths)) {
     };
     operations.push(entry);
   }
+}
+
+// Components placed in a module of their own (`x-mix-module`), used by no
+// operation: the original's tool models.
+for (const [key, schema] of Object.entries(doc.components.schemas)) {
+  if (schema["x-mix-module"]) component(key);
 }
 
 // The error body every documented error status shares: its `error` type is
@@ -532,7 +543,7 @@ for (const [module, list] of modules) {
       names.push(`${p}ToJSON`, `${p}FromJSON`);
     }
   }
-  const up = relative(module, "");
+  const up = path.posix.relative(path.posix.dirname(module), ".") || ".";
   if (needsHelpers) {
     js.splice(3, 0, `const { types } = require("${up}/lib/internal/schemas.js");`, `const { toJSON, fromJSON } = require("${up}/lib/internal/models.js");`, "");
   }
@@ -555,7 +566,7 @@ for (const [module, list] of modules) {
 
 // Indexes of models and models/operations.
 for (const [dir, filter] of [
-  ["models", (m) => !m.startsWith("models/operations/")],
+  ["models", (m) => m.startsWith("models/") && !m.startsWith("models/operations/")],
   ["models/operations", (m) => m.startsWith("models/operations/")],
 ]) {
   const list = [...modules.keys()].filter(filter).sort();

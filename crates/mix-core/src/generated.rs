@@ -381,6 +381,135 @@ pub static REFRESH_O_AUTH_TOKENS_RESPONSE: Schema = Schema::Object(&[
     Field { name: "message", wire: "message", schema: &Schema::String, optional: true, default: None },
     Field { name: "status", wire: "status", schema: &Schema::String, optional: true, default: None },
 ]);
+pub static MEDIA_TYPE: Schema = Schema::Enum(&["image", "video", "audio", "gsap_animation", "pdf", "csv"]);
+pub static MEDIA_OUTPUT: Schema = Schema::Object(&[
+    Field { name: "path", wire: "path", schema: &Schema::String, optional: true, default: None },
+    Field { name: "type", wire: "type", schema: &MEDIA_TYPE, optional: false, default: None },
+    Field { name: "title", wire: "title", schema: &Schema::String, optional: false, default: None },
+    Field { name: "description", wire: "description", schema: &Schema::String, optional: true, default: None },
+    Field { name: "config", wire: "config", schema: &Schema::FreeForm, optional: true, default: None },
+    Field { name: "startTime", wire: "startTime", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "duration", wire: "duration", schema: &Schema::Integer, optional: true, default: None },
+]);
+pub static MEDIA_SHOWCASE_PARAMS: Schema = Schema::Object(&[
+    Field { name: "outputs", wire: "outputs", schema: &Schema::Array(&MEDIA_OUTPUT), optional: false, default: None },
+]);
+pub static MEDIA_ANALYSIS_TYPE: Schema = Schema::Enum(&["image", "audio", "video", "pdf"]);
+pub static READ_MEDIA_PARAMS: Schema = Schema::Object(&[
+    Field { name: "filePath", wire: "filePath", schema: &Schema::String, optional: false, default: None },
+    Field { name: "mediaType", wire: "mediaType", schema: &MEDIA_ANALYSIS_TYPE, optional: false, default: None },
+    Field { name: "prompt", wire: "prompt", schema: &Schema::String, optional: false, default: None },
+    Field { name: "pdfPages", wire: "pdfPages", schema: &Schema::String, optional: true, default: None },
+    Field { name: "videoInterval", wire: "videoInterval", schema: &Schema::String, optional: true, default: None },
+]);
+pub static READ_MEDIA_RESULT: Schema = Schema::Object(&[
+    Field { name: "filePath", wire: "filePath", schema: &Schema::String, optional: false, default: None },
+    Field { name: "mediaType", wire: "mediaType", schema: &Schema::String, optional: false, default: None },
+    Field { name: "analysis", wire: "analysis", schema: &Schema::String, optional: false, default: None },
+    Field { name: "error", wire: "error", schema: &Schema::String, optional: true, default: None },
+]);
+pub static READ_MEDIA_RESPONSE: Schema = Schema::Object(&[
+    Field { name: "results", wire: "results", schema: &Schema::Array(&READ_MEDIA_RESULT), optional: false, default: None },
+    Field { name: "summary", wire: "summary", schema: &Schema::String, optional: false, default: None },
+]);
+pub static TODO_STATUS: Schema = Schema::Enum(&["pending", "in_progress", "completed"]);
+pub static TODO_PRIORITY: Schema = Schema::Enum(&["low", "medium", "high"]);
+pub static TODO: Schema = Schema::Object(&[
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "content", wire: "content", schema: &Schema::String, optional: false, default: None },
+    Field { name: "status", wire: "status", schema: &TODO_STATUS, optional: false, default: None },
+    Field { name: "priority", wire: "priority", schema: &TODO_PRIORITY, optional: false, default: None },
+]);
+pub static TODO_WRITE_PARAMS: Schema = Schema::Object(&[
+    Field { name: "todos", wire: "todos", schema: &Schema::Array(&TODO), optional: false, default: None },
+]);
+pub static BASH_PARAMS: Schema = Schema::Object(&[
+    Field { name: "command", wire: "command", schema: &Schema::String, optional: false, default: None },
+    Field { name: "timeout", wire: "timeout", schema: &Schema::Integer, optional: true, default: None },
+]);
+pub static BASH_RESPONSE_METADATA: Schema = Schema::Object(&[
+    Field { name: "startTime", wire: "start_time", schema: &Schema::Integer, optional: false, default: None },
+    Field { name: "endTime", wire: "end_time", schema: &Schema::Integer, optional: false, default: None },
+]);
+pub static EDIT_PARAMS: Schema = Schema::Object(&[
+    Field { name: "filePath", wire: "file_path", schema: &Schema::String, optional: false, default: None },
+    Field { name: "oldString", wire: "old_string", schema: &Schema::String, optional: false, default: None },
+    Field { name: "newString", wire: "new_string", schema: &Schema::String, optional: false, default: None },
+]);
+pub static EDIT_RESPONSE_METADATA: Schema = Schema::Object(&[
+    Field { name: "diff", wire: "diff", schema: &Schema::String, optional: false, default: None },
+    Field { name: "additions", wire: "additions", schema: &Schema::Integer, optional: false, default: None },
+    Field { name: "removals", wire: "removals", schema: &Schema::Integer, optional: false, default: None },
+]);
+pub static EXIT_PLAN_MODE_PARAMS: Schema = Schema::Object(&[
+    Field { name: "plan", wire: "plan", schema: &Schema::String, optional: false, default: None },
+]);
+pub static READ_TEXT_PARAMS: Schema = Schema::Object(&[
+    Field { name: "filePath", wire: "file_path", schema: &Schema::String, optional: false, default: None },
+    Field { name: "offset", wire: "offset", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "limit", wire: "limit", schema: &Schema::Integer, optional: true, default: None },
+]);
+pub static READ_TEXT_RESPONSE_METADATA: Schema = Schema::Object(&[
+    Field { name: "filePath", wire: "file_path", schema: &Schema::String, optional: false, default: None },
+    Field { name: "content", wire: "content", schema: &Schema::String, optional: false, default: None },
+]);
+pub static GLOB_PARAMS: Schema = Schema::Object(&[
+    Field { name: "pattern", wire: "pattern", schema: &Schema::String, optional: false, default: None },
+    Field { name: "path", wire: "path", schema: &Schema::String, optional: true, default: None },
+]);
+pub static GLOB_RESPONSE_METADATA: Schema = Schema::Object(&[
+    Field { name: "numberOfFiles", wire: "number_of_files", schema: &Schema::Integer, optional: false, default: None },
+    Field { name: "truncated", wire: "truncated", schema: &Schema::Boolean, optional: false, default: None },
+]);
+pub static GREP_PARAMS: Schema = Schema::Object(&[
+    Field { name: "pattern", wire: "pattern", schema: &Schema::String, optional: false, default: None },
+    Field { name: "path", wire: "path", schema: &Schema::String, optional: true, default: None },
+    Field { name: "include", wire: "include", schema: &Schema::String, optional: true, default: None },
+    Field { name: "literalText", wire: "literal_text", schema: &Schema::Boolean, optional: true, default: None },
+]);
+pub static GREP_RESPONSE_METADATA: Schema = Schema::Object(&[
+    Field { name: "numberOfMatches", wire: "number_of_matches", schema: &Schema::Integer, optional: false, default: None },
+    Field { name: "truncated", wire: "truncated", schema: &Schema::Boolean, optional: false, default: None },
+]);
+pub static PYTHON_EXECUTION_PARAMS: Schema = Schema::Object(&[
+    Field { name: "code", wire: "code", schema: &Schema::String, optional: false, default: None },
+]);
+pub static PYTHON_EXECUTION_RESULT: Schema = Schema::Object(&[
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+    Field { name: "stdout", wire: "stdout", schema: &Schema::String, optional: false, default: None },
+    Field { name: "stderr", wire: "stderr", schema: &Schema::String, optional: false, default: None },
+    Field { name: "returnCode", wire: "return_code", schema: &Schema::Integer, optional: false, default: None },
+]);
+pub static WEB_FETCH_PARAMS: Schema = Schema::Object(&[
+    Field { name: "url", wire: "url", schema: &Schema::String, optional: false, default: None },
+    Field { name: "prompt", wire: "prompt", schema: &Schema::String, optional: false, default: None },
+]);
+pub static WEB_FETCH_RESPONSE_METADATA: Schema = Schema::Object(&[
+    Field { name: "url", wire: "url", schema: &Schema::String, optional: false, default: None },
+    Field { name: "fetchedUrl", wire: "fetched_url", schema: &Schema::String, optional: true, default: None },
+    Field { name: "contentType", wire: "content_type", schema: &Schema::String, optional: true, default: None },
+    Field { name: "startTime", wire: "start_time", schema: &Schema::Integer, optional: false, default: None },
+    Field { name: "endTime", wire: "end_time", schema: &Schema::Integer, optional: false, default: None },
+]);
+pub static SEARCH_TYPE: Schema = Schema::Enum(&["web", "images", "videos"]);
+pub static SAFE_SEARCH: Schema = Schema::Enum(&["strict", "moderate", "off"]);
+pub static SEARCH_PARAMS: Schema = Schema::Object(&[
+    Field { name: "query", wire: "query", schema: &Schema::String, optional: false, default: None },
+    Field { name: "searchType", wire: "search_type", schema: &SEARCH_TYPE, optional: true, default: None },
+    Field { name: "allowedDomains", wire: "allowed_domains", schema: &Schema::Array(&Schema::String), optional: true, default: None },
+    Field { name: "blockedDomains", wire: "blocked_domains", schema: &Schema::Array(&Schema::String), optional: true, default: None },
+    Field { name: "safesearch", wire: "safesearch", schema: &SAFE_SEARCH, optional: true, default: None },
+    Field { name: "spellcheck", wire: "spellcheck", schema: &Schema::Boolean, optional: true, default: None },
+]);
+pub static WRITE_PARAMS: Schema = Schema::Object(&[
+    Field { name: "filePath", wire: "file_path", schema: &Schema::String, optional: false, default: None },
+    Field { name: "content", wire: "content", schema: &Schema::String, optional: false, default: None },
+]);
+pub static WRITE_RESPONSE_METADATA: Schema = Schema::Object(&[
+    Field { name: "diff", wire: "diff", schema: &Schema::String, optional: false, default: None },
+    Field { name: "additions", wire: "additions", schema: &Schema::Integer, optional: false, default: None },
+    Field { name: "removals", wire: "removals", schema: &Schema::Integer, optional: false, default: None },
+]);
 pub static REST_ERROR: Schema = Schema::Object(&[
     Field { name: "code", wire: "code", schema: &Schema::Integer, optional: false, default: None },
     Field { name: "message", wire: "message", schema: &Schema::String, optional: false, default: None },
@@ -838,7 +967,7 @@ pub static OPERATIONS: [Operation; 34] = [
 
 /// Every named schema, in the order of `lib/internal/schemas.js` (the
 /// `*FromJSON` helpers pass its index).
-pub static SCHEMAS: [&Schema; 83] = [&STORE_API_KEY_REQUEST, &PROVIDER, &STORE_API_KEY_RESPONSE, &HANDLE_O_AUTH_CALLBACK_REQUEST, &HANDLE_O_AUTH_CALLBACK_RESPONSE, &START_O_AUTH_FLOW_REQUEST, &START_O_AUTH_FLOW_RESPONSE, &GET_AUTH_STATUS_RESPONSE, &GET_AUTH_STATUS_PROVIDERS, &GET_AUTH_STATUS_AUTH_METHOD, &VALIDATE_PREFERRED_PROVIDER_RESPONSE, &VALIDATE_PREFERRED_PROVIDER_AUTH_METHOD, &DELETE_CREDENTIALS_REQUEST, &DELETE_CREDENTIALS_RESPONSE, &LIST_COMMANDS_RESPONSE, &GET_COMMAND_REQUEST, &GET_COMMAND_RESPONSE, &LIST_MCP_SERVERS_RESPONSE, &LIST_MCP_SERVERS_TOOL, &GET_MESSAGE_HISTORY_REQUEST, &BACKEND_MESSAGE, &TOOL_CALL_DATA, &CORE_TOOL_NAME, &TOOL_NAME, &DENY_PERMISSION_REQUEST, &DENY_PERMISSION_RESPONSE, &GRANT_PERMISSION_REQUEST, &GRANT_PERMISSION_RESPONSE, &GET_PREFERENCES_RESPONSE, &AVAILABLE_PROVIDERS, &PREFERENCES, &UPDATE_PREFERENCES_REQUEST, &UPDATE_PREFERENCES_RESPONSE, &GET_AVAILABLE_PROVIDERS_RESPONSE, &RESET_PREFERENCES_RESPONSE, &LIST_SESSIONS_REQUEST, &SESSION_DATA, &CALLBACK, &SESSION_DATA_TYPE, &SESSIONDATA_SESSION_TYPE, &SUBAGENT_TYPE, &CREATE_SESSION_REQUEST, &CREATE_SESSION_CALLBACK, &CREATE_SESSION_TYPE, &PROMPT_MODE, &CREATESESSION_SESSION_TYPE, &DELETE_SESSION_REQUEST, &GET_SESSION_REQUEST, &UPDATE_SESSION_CALLBACKS_REQUEST_BODY, &UPDATE_SESSION_CALLBACKS_CALLBACK, &UPDATE_SESSION_CALLBACKS_TYPE, &UPDATE_SESSION_CALLBACKS_REQUEST, &CANCEL_SESSION_PROCESSING_REQUEST, &CANCEL_SESSION_PROCESSING_RESPONSE, &EXPORT_SESSION_REQUEST, &EXPORT_SESSION, &EXPORT_MESSAGE, &EXPORT_TOOL_CALL, &INPUT_JSON, &EXPORT_SESSION_RESPONSE, &LIST_SESSION_FILES_REQUEST, &FILE_INFO, &DELETE_SESSION_FILE_REQUEST, &FORK_SESSION_REQUEST_BODY, &FORK_SESSION_REQUEST, &GET_SESSION_MESSAGES_REQUEST, &SEND_MESSAGE_REQUEST_BODY, &SEND_MESSAGE_REQUEST, &SEND_MESSAGE_RESPONSE, &REWIND_SESSION_REQUEST_BODY, &REWIND_SESSION_REQUEST, &GET_SYSTEM_INFO_RESPONSE, &GET_TOOLS_STATUS_RESPONSE, &CATEGORIES, &GET_TOOLS_STATUS_TOOL, &HEALTH_CHECK_RESPONSE, &GET_O_AUTH_HEALTH_RESPONSE, &GET_O_AUTH_HEALTH_PROVIDERS, &PROVIDERS_STATUS, &STATUS, &REFRESH_O_AUTH_TOKENS_RESPONSE, &REST_ERROR, &REST_ERROR_TYPE];
+pub static SCHEMAS: [&Schema; 114] = [&STORE_API_KEY_REQUEST, &PROVIDER, &STORE_API_KEY_RESPONSE, &HANDLE_O_AUTH_CALLBACK_REQUEST, &HANDLE_O_AUTH_CALLBACK_RESPONSE, &START_O_AUTH_FLOW_REQUEST, &START_O_AUTH_FLOW_RESPONSE, &GET_AUTH_STATUS_RESPONSE, &GET_AUTH_STATUS_PROVIDERS, &GET_AUTH_STATUS_AUTH_METHOD, &VALIDATE_PREFERRED_PROVIDER_RESPONSE, &VALIDATE_PREFERRED_PROVIDER_AUTH_METHOD, &DELETE_CREDENTIALS_REQUEST, &DELETE_CREDENTIALS_RESPONSE, &LIST_COMMANDS_RESPONSE, &GET_COMMAND_REQUEST, &GET_COMMAND_RESPONSE, &LIST_MCP_SERVERS_RESPONSE, &LIST_MCP_SERVERS_TOOL, &GET_MESSAGE_HISTORY_REQUEST, &BACKEND_MESSAGE, &TOOL_CALL_DATA, &CORE_TOOL_NAME, &TOOL_NAME, &DENY_PERMISSION_REQUEST, &DENY_PERMISSION_RESPONSE, &GRANT_PERMISSION_REQUEST, &GRANT_PERMISSION_RESPONSE, &GET_PREFERENCES_RESPONSE, &AVAILABLE_PROVIDERS, &PREFERENCES, &UPDATE_PREFERENCES_REQUEST, &UPDATE_PREFERENCES_RESPONSE, &GET_AVAILABLE_PROVIDERS_RESPONSE, &RESET_PREFERENCES_RESPONSE, &LIST_SESSIONS_REQUEST, &SESSION_DATA, &CALLBACK, &SESSION_DATA_TYPE, &SESSIONDATA_SESSION_TYPE, &SUBAGENT_TYPE, &CREATE_SESSION_REQUEST, &CREATE_SESSION_CALLBACK, &CREATE_SESSION_TYPE, &PROMPT_MODE, &CREATESESSION_SESSION_TYPE, &DELETE_SESSION_REQUEST, &GET_SESSION_REQUEST, &UPDATE_SESSION_CALLBACKS_REQUEST_BODY, &UPDATE_SESSION_CALLBACKS_CALLBACK, &UPDATE_SESSION_CALLBACKS_TYPE, &UPDATE_SESSION_CALLBACKS_REQUEST, &CANCEL_SESSION_PROCESSING_REQUEST, &CANCEL_SESSION_PROCESSING_RESPONSE, &EXPORT_SESSION_REQUEST, &EXPORT_SESSION, &EXPORT_MESSAGE, &EXPORT_TOOL_CALL, &INPUT_JSON, &EXPORT_SESSION_RESPONSE, &LIST_SESSION_FILES_REQUEST, &FILE_INFO, &DELETE_SESSION_FILE_REQUEST, &FORK_SESSION_REQUEST_BODY, &FORK_SESSION_REQUEST, &GET_SESSION_MESSAGES_REQUEST, &SEND_MESSAGE_REQUEST_BODY, &SEND_MESSAGE_REQUEST, &SEND_MESSAGE_RESPONSE, &REWIND_SESSION_REQUEST_BODY, &REWIND_SESSION_REQUEST, &GET_SYSTEM_INFO_RESPONSE, &GET_TOOLS_STATUS_RESPONSE, &CATEGORIES, &GET_TOOLS_STATUS_TOOL, &HEALTH_CHECK_RESPONSE, &GET_O_AUTH_HEALTH_RESPONSE, &GET_O_AUTH_HEALTH_PROVIDERS, &PROVIDERS_STATUS, &STATUS, &REFRESH_O_AUTH_TOKENS_RESPONSE, &MEDIA_TYPE, &MEDIA_OUTPUT, &MEDIA_SHOWCASE_PARAMS, &MEDIA_ANALYSIS_TYPE, &READ_MEDIA_PARAMS, &READ_MEDIA_RESULT, &READ_MEDIA_RESPONSE, &TODO_STATUS, &TODO_PRIORITY, &TODO, &TODO_WRITE_PARAMS, &BASH_PARAMS, &BASH_RESPONSE_METADATA, &EDIT_PARAMS, &EDIT_RESPONSE_METADATA, &EXIT_PLAN_MODE_PARAMS, &READ_TEXT_PARAMS, &READ_TEXT_RESPONSE_METADATA, &GLOB_PARAMS, &GLOB_RESPONSE_METADATA, &GREP_PARAMS, &GREP_RESPONSE_METADATA, &PYTHON_EXECUTION_PARAMS, &PYTHON_EXECUTION_RESULT, &WEB_FETCH_PARAMS, &WEB_FETCH_RESPONSE_METADATA, &SEARCH_TYPE, &SAFE_SEARCH, &SEARCH_PARAMS, &WRITE_PARAMS, &WRITE_RESPONSE_METADATA, &REST_ERROR, &REST_ERROR_TYPE];
 
 /// A digest of this table; `lib/internal/schemas.js` holds the same.
-pub const DIGEST: &str = "d358ab9c1bb3511a";
+pub const DIGEST: &str = "7abc498d5113fdd0";
