@@ -93,3 +93,19 @@ pub fn retry_wait(
 pub fn table_digest() -> &'static str {
     mix_core::generated::DIGEST
 }
+
+/// The header map of a value that carries headers (flat name, value, …
+/// pairs in), as JSON; see `mix_core::operation::header_map`.
+#[napi]
+pub fn header_map(flat: Vec<String>) -> String {
+    let mut headers = reqwest::header::HeaderMap::new();
+    for pair in flat.chunks_exact(2) {
+        if let (Ok(name), Ok(value)) = (
+            reqwest::header::HeaderName::from_bytes(pair[0].as_bytes()),
+            reqwest::header::HeaderValue::from_str(&pair[1]),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    mix_core::operation::header_map(&headers)
+}

@@ -1,0 +1,1 @@
+export declare function unpackHeaders(headers: Headers): Record<string, string[]>;
