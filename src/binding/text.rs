@@ -50,6 +50,10 @@ fn supported(env: sys::napi_env) -> bool {
 }
 
 /// Frees a buffer handed to V8 by [`string`]; `hint` is its length.
+///
+/// # Safety
+/// `data` and `hint` must be the pointer and length of a boxed slice leaked
+/// by [`string`], and this must run at most once for it (V8 calls it once).
 unsafe extern "C" fn free_text(_env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
     let len = hint as usize;
     // SAFETY: `data` and `len` are the pointer and length of the boxed
