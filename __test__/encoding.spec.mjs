@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
 import { recordingServer, NO_RETRY, rejection } from "./helpers/foundation.mjs";
+import { SESSION } from "./helpers/samples.mjs";
 
 const require = createRequire(import.meta.url);
 const { Mix } = require("../index.js");
@@ -17,18 +18,6 @@ const errors = require("../models/errors/index.js");
 const { sessionsCreate } = require("../funcs/sessionsCreate.js");
 const { sessionsList } = require("../funcs/sessionsList.js");
 
-const SESSION = {
-  id: "s1",
-  title: "T",
-  sessionType: "main",
-  createdAt: "2025-01-02T03:04:05+02:00",
-  assistantMessageCount: 1,
-  userMessageCount: 2,
-  toolCallCount: 3,
-  promptTokens: 4,
-  completionTokens: 5,
-  cost: 0.5,
-};
 
 async function mixFor(t, respond = { status: 200, type: "application/json", body: "[]" }) {
   const server = await recordingServer(t, respond);

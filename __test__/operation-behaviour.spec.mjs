@@ -7,24 +7,13 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
 import { recordingServer, rejection } from "./helpers/foundation.mjs";
+import { SESSION } from "./helpers/samples.mjs";
 
 const require = createRequire(import.meta.url);
 const { Mix } = require("../index.js");
 const errors = require("../models/errors/index.js");
 
 const FAST = { strategy: "backoff", backoff: { initialInterval: 1, maxInterval: 5, exponent: 1, maxElapsedTime: 5000 } };
-const SESSION = {
-  id: "s1",
-  title: "T",
-  sessionType: "main",
-  createdAt: "2025-01-02T03:04:05Z",
-  assistantMessageCount: 1,
-  userMessageCount: 2,
-  toolCallCount: 3,
-  promptTokens: 4,
-  completionTokens: 5,
-  cost: 0.5,
-};
 
 /** Answers 503 then 429 (with Retry-After: 0), then `final`. */
 function flaky(final) {

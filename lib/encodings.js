@@ -55,39 +55,53 @@ function coder(options) {
   return { str, val: (v) => str(serialize(v)) };
 }
 
-function encodeMatrix(key, value, options) {
+/**
+ * One pair's encoded value in the path styles: array items joined with
+ * `sep`, object entries as `k<sep>v` pairs joined with `sep`, else
+ * `scalar()`; null when nothing is left.
+ */
+function styledValue(pv, sep, str, val, scalar) {
+  if (Array.isArray(pv)) return mapDefined(pv, (v) => val(v))?.join(sep);
+  if (isPlainObject(pv)) {
+    return mapDefinedEntries(Object.entries(pv), ([k, v]) => `${sep}${str(k)}${sep}${val(v)}`)?.join("").slice(1);
+  }
+  return scalar();
+}
+
+/**
+ * Runs `add(pk, encoded, str)` for each defined pair; false when all are
+ * null. With `scalarKey`, an exploded object's scalar values are written
+ * `<scalarKey(pk)>=<value>`.
+ */
+function eachStyled(key, value, options, sep, scalarKey, add) {
   const pairs = pairsOf(key, value, options?.explode);
-  if (pairs.every(([, v]) => v == null)) return undefined;
+  if (pairs.every(([, v]) => v == null)) return false;
   const { str, val } = coder(options);
-  let out = "";
   for (const [pk, pv] of pairs) {
     if (pv == null) continue;
-    let encoded;
-    if (Array.isArray(pv)) encoded = mapDefined(pv, (v) => val(v))?.join(",");
-    else if (isPlainObject(pv)) encoded = mapDefinedEntries(Object.entries(pv), ([k, v]) => `,${str(k)},${val(v)}`)?.join("").slice(1);
-    else encoded = val(pv);
-    if (encoded == null) continue;
+    const prefix = scalarKey && options?.explode && isPlainObject(value) ? `${scalarKey(pk, str)}=` : "";
+    add(pk, styledValue(pv, sep, str, val, () => `${prefix}${val(pv)}`), str);
+  }
+  return true;
+}
+
+function encodeMatrix(key, value, options) {
+  let out = "";
+  const any = eachStyled(key, value, options, ",", null, (pk, encoded, str) => {
+    if (encoded == null) return;
     let part = `${str(pk)}=${encoded}`;
     if (part === `${str(pk)}=`) part = part.slice(0, -1);
     if (part) out += `;${part}`;
-  }
-  return out;
+  });
+  return any ? out : undefined;
 }
 
 function encodeLabel(key, value, options) {
-  const pairs = pairsOf(key, value, options?.explode);
-  if (pairs.every(([, v]) => v == null)) return undefined;
-  const { str, val } = coder(options);
   let out = "";
-  for (const [pk, pv] of pairs) {
-    if (pv == null) continue;
-    let encoded;
-    if (Array.isArray(pv)) encoded = mapDefined(pv, (v) => val(v))?.join(".");
-    else if (isPlainObject(pv)) encoded = mapDefinedEntries(Object.entries(pv), ([k, v]) => `.${str(k)}.${val(v)}`)?.join("").slice(1);
-    else encoded = `${options?.explode && isPlainObject(value) ? `${str(pk)}=` : ""}${val(pv)}`;
+  const any = eachStyled(key, value, options, ".", (pk, str) => str(pk), (pk, encoded) => {
     out += encoded == null ? "" : `.${encoded}`;
-  }
-  return out;
+  });
+  return any ? out : undefined;
 }
 
 function formEncoder(separator) {
@@ -162,19 +176,11 @@ function encodeJSON(key, value, options) {
 }
 
 function encodeSimple(key, value, options) {
-  const pairs = pairsOf(key, value, options?.explode);
-  if (pairs.every(([, v]) => v == null)) return undefined;
-  const { str, val } = coder(options);
   let out = "";
-  for (const [pk, pv] of pairs) {
-    if (pv == null) continue;
-    let encoded;
-    if (Array.isArray(pv)) encoded = mapDefined(pv, (v) => val(v))?.join(",");
-    else if (isPlainObject(pv)) encoded = mapDefinedEntries(Object.entries(pv), ([k, v]) => `,${str(k)},${val(v)}`)?.join("").slice(1);
-    else encoded = `${options?.explode && isPlainObject(value) ? `${pk}=` : ""}${val(pv)}`;
+  const any = eachStyled(key, value, options, ",", (pk) => pk, (pk, encoded) => {
     out += encoded ? `,${encoded}` : "";
-  }
-  return out.slice(1);
+  });
+  return any ? out.slice(1) : undefined;
 }
 
 function queryJoin(...args) {
