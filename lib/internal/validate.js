@@ -166,30 +166,33 @@ function datePlan(schema, seen = new Set()) {
 }
 
 /**
- * A decoded value (parsed from the Rust decoder's JSON) with its
- * date-times made `Date`s, in place. The decoder writes a date-time as its
- * time in milliseconds, in a string (or the date string itself when it is
- * not a valid time, which gives an invalid Date, as `new Date(string)` does).
+ * A decoded value, parsed from the Rust decoder's JSON, with its date-times
+ * made `Date`s, in place. When `schema` can hold date-times the decoder
+ * writes `[value, times]`, each date-time in the value being the index of
+ * its time in `times` (milliseconds, or the date string when `Date` cannot
+ * represent it: an invalid Date, as `new Date(string)` gives); see
+ * crates/mix-core/src/decode.rs (`decode_framed`).
  */
-function revive(schema, value) {
+function revive(schema, parsed) {
   const plan = datePlan(schema);
-  return plan === null ? value : apply(plan, value);
+  if (plan === null) return parsed;
+  const [value, times] = parsed;
+  return apply(plan, value, times);
 }
 
-function apply(plan, value) {
+function apply(plan, value, times) {
   if (value === null || value === undefined) return value;
-  // (A date string there is not a number: `new Date(NaN)`, an invalid Date.)
-  if (plan === true) return new Date(+value);
+  if (plan === true) return new Date(times[value]);
   if (plan.fields) {
     for (let i = 0; i < plan.fields.length; i++) {
       const [name, inner] = plan.fields[i];
       const v = value[name];
-      if (v !== undefined) value[name] = apply(inner, v);
+      if (v !== undefined) value[name] = apply(inner, v, times);
     }
   } else if (plan.items) {
-    for (let i = 0; i < value.length; i++) value[i] = apply(plan.items, value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = apply(plan.items, value[i], times);
   } else {
-    for (const key of Object.keys(value)) value[key] = apply(plan.values, value[key]);
+    for (const key of Object.keys(value)) value[key] = apply(plan.values, value[key], times);
   }
   return value;
 }

@@ -19,7 +19,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
 use crate::config::{effective_timeout, CallOptions, RetryConfig};
-use crate::decode::{decode_json, decode_text, write_json_string, Invalid, Issue, Seg};
+use crate::decode::{
+    decode_framed, decode_json, decode_text, write_json_string, Invalid, Issue, Seg,
+};
 use crate::engine::{execute, latin1, AttemptLog, Final, Policy, Prepared};
 use crate::error::ClientError;
 use crate::retry::RetryCodes;
@@ -411,11 +413,11 @@ fn decode(
             let value = match &op.value {
                 ValueKind::Void => Ok(String::new()),
                 ValueKind::Json(schema) => decode_json(schema, &body),
-                ValueKind::WithHeaders(schema) => decode_json(schema, &body)
-                    .map(|result| {
-                        format!(r#"{{"headers":{},"result":{result}}}"#, header_map(headers))
-                    })
-                    .map_err(|invalid| prefixed(invalid, "Result")),
+                ValueKind::WithHeaders(schema) => {
+                    let before = format!(r#"{{"headers":{},"result":"#, header_map(headers));
+                    decode_framed(schema, &body, &before, "}")
+                        .map_err(|invalid| prefixed(invalid, "Result"))
+                }
             };
             match value {
                 Ok(value) => CallOutcome::Value {
