@@ -143,3 +143,44 @@ test("a custom HTTPClient sees every operation's request, JSON body included", a
   assert.equal(server.requests[0].body, seen[0][2]);
   assert.equal(server.requests[0].headers["content-type"], "application/json");
 });
+
+test("a body with millions of schema problems is one ResponseValidationError listing the first 1,000", async (t) => {
+  const body = `[${"{},".repeat(500_000)}{}]`; // 1.5 MB: 5 million missing fields
+  const server = await recordingServer(t, { status: 200, type: "application/json", body });
+  const mix = new Mix({ serverURL: server.url });
+  const err = await rejection(mix.sessions.list());
+  assert.ok(err instanceof errors.ResponseValidationError, String(err));
+  assert.equal(err.cause.issues.length, 1000);
+  assert.deepStrictEqual(err.cause.issues[0].path, [0, "assistantMessageCount"]);
+});
+
+test("a parameter with a lone surrogate is an InvalidRequestError naming it, and nothing is sent", async (t) => {
+  const server = await recordingServer(t, { status: 200, type: "application/json", body: "{}" });
+  const mix = new Mix({ serverURL: server.url });
+  const err = await rejection(mix.system.getCommand({ name: "a\ud800b" }));
+  assert.ok(err instanceof errors.InvalidRequestError, String(err));
+  assert.match(err.message, /"name"/);
+  assert.equal(server.requests.length, 0);
+});
+
+test("an OAuth callback's code and state are masked in debug logs", async (t) => {
+  const server = await recordingServer(t, { status: 200, type: "application/json", body: '{"status":"ok"}' });
+  const lines = [];
+  const logger = { group: (l) => lines.push(String(l)), groupEnd: () => {}, log: (...a) => lines.push(a.join(" ")) };
+  const mix = new Mix({ serverURL: server.url, debugLogger: logger });
+  await mix.authentication.handleOAuthCallback({ code: "AUTH-CODE-123", provider: "anthropic", state: "STATE-456" });
+  const text = lines.join("\n");
+  assert.doesNotMatch(text, /AUTH-CODE-123|STATE-456/);
+  assert.match(text, /"provider":"anthropic"/);
+});
+
+test("holes in a request array are undefined, as zod sees them", async (t) => {
+  const server = await recordingServer(t, { status: 201, type: "application/json", body: JSON.stringify(SESSION) });
+  const mix = new Mix({ serverURL: server.url });
+  // eslint-disable-next-line no-sparse-arrays
+  const err = await rejection(mix.sessions.create({ title: "x", callbacks: [, { toolName: "t", type: "sub_agent" }] }));
+  assert.ok(err instanceof errors.SDKValidationError, String(err));
+  assert.deepStrictEqual(err.cause.issues[0].path, ["callbacks", 0]);
+  assert.equal(err.cause.issues[0].message, "Required");
+  assert.equal(server.requests.length, 0);
+});

@@ -95,3 +95,18 @@ test("lib/encodings encodes as the original did (cases recorded from 0.7.13)", (
     assert.equal(got ?? null, expected, `${fn}(${JSON.stringify(value)}, ${JSON.stringify(options)})`);
   }
 });
+
+test("tool models validate free-form fields as objects and keep them whole", () => {
+  const t = require("mix-typescript-sdk/toolmodels.js");
+  assert.equal(t.mediaOutputToJSON({ type: "image", title: "t", config: { a: [1] } }), '{"type":"image","title":"t","config":{"a":[1]}}');
+  assert.throws(() => t.mediaOutputToJSON({ type: "image", title: "t", config: 5 }), (e) => e.issues[0].expected === "object");
+  assert.deepStrictEqual(t.mediaOutputFromJSON('{"type":"image","title":"t","config":{"x":{"y":null}}}').value.config, { x: { y: null } });
+});
+
+test("unpackHeaders splits as the calls' header maps do, byte strings kept", () => {
+  const { unpackHeaders } = require("mix-typescript-sdk/lib/matchers.js");
+  assert.deepStrictEqual(unpackHeaders(new Headers({ "x-a": "café, b", date: "Thu, 02 Jan 2025 08:00:00 GMT" })), {
+    date: ["Thu, 02 Jan 2025 08:00:00 GMT"],
+    "x-a": ["café", "b"],
+  });
+});

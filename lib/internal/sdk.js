@@ -26,7 +26,7 @@ const { logAttempts, logWarnings, loggerFor } = require("./debug.js");
 const { networkOptions } = require("./environment.js");
 const { outbound } = require("./validate.js");
 const { SchemaValidationError } = require("./schema.js");
-const { SDKValidationError } = require("../../models/errors/index.js");
+const { SDKValidationError, InvalidRequestError } = require("../../models/errors/index.js");
 const { toResultPair, valueOrThrow } = require("./outcome.js");
 const { APIPromise } = require("../../types/async.js");
 
@@ -218,6 +218,14 @@ function nativeRequest(op, request) {
   if (op.path.length > 0) native.path = op.path.map((name) => String(wire[name]));
   if (op.query.length > 0) native.query = pairs(op.query, wire);
   if (op.headers.length > 0) native.headers = pairs(op.headers, wire);
+  // A lone surrogate has no UTF-8 form: sent, it would be another value.
+  const bad = [...op.path, ...op.query, ...op.headers].find(
+    (name) => typeof wire[name] === "string" && !wire[name].isWellFormed(),
+  );
+  if (bad !== undefined) {
+    const error = new InvalidRequestError(`Parameter "${bad}" is not well-formed Unicode (it has a lone surrogate)`);
+    return { kind: "invalidInput", error };
+  }
   if (op.body === "whole") native.body = JSON.stringify(wire);
   else if (op.body !== null && wire[op.body] !== undefined) native.body = JSON.stringify(wire[op.body]);
   return native;

@@ -8,7 +8,8 @@
 // date-time strings into `Date`s.
 //
 // Schemas are the generated tables of lib/internal/schemas.js: "string",
-// "number", "int", "boolean", "datetime", { enum }, { array }, { record },
+// "number", "int", "boolean", "datetime", "freeform" (any object, unnamed),
+// { enum }, { array }, { record },
 // { nullable }, { freeform }, { alias } (a named other schema), or an object type { name, fields: [[name,
 // wire, schema, optional, default?], …] }.
 
@@ -67,6 +68,12 @@ function outbound(schema, value, path, issues) {
       }
       return value;
     }
+    case "freeform": {
+      // Any object, kept whole (SURFACE D6).
+      const type = parsedType(value);
+      if (type !== "object") typeIssue(issues, path, "object", type);
+      return value;
+    }
     case "datetime": {
       const type = parsedType(value);
       if (type !== "date") typeIssue(issues, path, "date", type);
@@ -99,7 +106,10 @@ function outbound(schema, value, path, issues) {
       typeIssue(issues, path, "array", type);
       return value;
     }
-    return value.map((item, i) => outbound(schema.array, item, [...path, i], issues));
+    // Holes are undefined, as zod sees them (Array.prototype.map would skip them).
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = outbound(schema.array, value[i], [...path, i], issues);
+    return out;
   }
   const type = parsedType(value);
   if (type !== "object") {
@@ -132,6 +142,7 @@ function outboundObject(schema, value, path, issues) {
 }
 
 function expectedOf(schema) {
+  if (schema === "freeform") return "object";
   if (typeof schema === "string") return schema === "int" ? "number" : schema === "datetime" ? "date" : schema;
   if (schema.enum) return quoted(schema.enum);
   if (schema.nullable) return expectedOf(schema.nullable);

@@ -481,37 +481,18 @@ impl Shared {
     /// On the JS thread of `self.env`, inside a handle scope that holds
     /// `function`.
     unsafe fn call_settle(&self, function: sys::napi_value, batch: Batch) {
+        // Kept to settle the calls one by one should the batch not convert.
+        let all_ids: Vec<u32> = batch.value_ids.iter().chain(&batch.ids).copied().collect();
+        // SAFETY: the caller's contract.
+        let failed = unsafe { self.try_settle(function, batch) }.is_err();
+        if !failed {
+            return;
+        }
         let env = self.env;
-        // SAFETY (both blocks): the caller's contract; every value passed
-        // to napi was made in this scope.
-        let call = || -> Result<()> {
-            // make_callback needs an object receiver; `settle` ignores it.
-            let mut receiver = ptr::null_mut();
-            check_status!(unsafe { sys::napi_get_global(env, &mut receiver) })?;
-            let argv = unsafe {
-                [
-                    ToNapiValue::to_napi_value(env, batch.value_ids)?,
-                    super::text::text_array(env, batch.values)?,
-                    ToNapiValue::to_napi_value(env, batch.ids)?,
-                    ToNapiValue::to_napi_value(env, batch.outcomes)?,
-                ]
-            };
-            let mut result = ptr::null_mut();
-            // make_callback, unlike call_function, runs the microtasks the
-            // resolutions queue, as any libuv callback into JS must.
-            check_status!(unsafe {
-                sys::napi_make_callback(
-                    env,
-                    self.async_context,
-                    receiver,
-                    function,
-                    argv.len(),
-                    argv.as_ptr(),
-                    &mut result,
-                )
-            })
-        };
-        if call().is_err() {
+        let mut pending = false;
+        // SAFETY: the caller's contract.
+        unsafe { sys::napi_is_exception_pending(env, &mut pending) };
+        if pending {
             // An exception from `settle` (it has none of its own) would
             // otherwise be lost: report it as uncaught, as Node does.
             let mut exception = ptr::null_mut();
@@ -524,7 +505,56 @@ impl Shared {
                     sys::napi_fatal_exception(env, exception);
                 }
             }
+            return;
         }
+        // The batch could not be made into JS values (no exception was
+        // thrown): settle each call as lost rather than never.
+        for id in all_ids {
+            let lost = Batch {
+                ids: vec![id],
+                outcomes: vec![NativeOutcome::lost()],
+                ..Batch::default()
+            };
+            // SAFETY: the caller's contract.
+            if unsafe { self.try_settle(function, lost) }.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Converts a batch and calls `settle` with it.
+    ///
+    /// # Safety
+    /// As [`Self::call_settle`].
+    unsafe fn try_settle(&self, function: sys::napi_value, batch: Batch) -> Result<()> {
+        let env = self.env;
+        // SAFETY (all blocks): the caller's contract; every value passed to
+        // napi was made in this scope.
+        // make_callback needs an object receiver; `settle` ignores it.
+        let mut receiver = ptr::null_mut();
+        check_status!(unsafe { sys::napi_get_global(env, &mut receiver) })?;
+        let argv = unsafe {
+            [
+                ToNapiValue::to_napi_value(env, batch.value_ids)?,
+                super::text::text_array(env, batch.values)?,
+                ToNapiValue::to_napi_value(env, batch.ids)?,
+                ToNapiValue::to_napi_value(env, batch.outcomes)?,
+            ]
+        };
+        let mut result = ptr::null_mut();
+        // make_callback, unlike call_function, runs the microtasks the
+        // resolutions queue, as any libuv callback into JS must.
+        check_status!(unsafe {
+            sys::napi_make_callback(
+                env,
+                self.async_context,
+                receiver,
+                function,
+                argv.len(),
+                argv.as_ptr(),
+                &mut result,
+            )
+        })
     }
 }
 

@@ -100,9 +100,11 @@ pub fn table_digest() -> &'static str {
 pub fn header_map(flat: Vec<String>) -> String {
     let mut headers = reqwest::header::HeaderMap::new();
     for pair in flat.chunks_exact(2) {
-        if let (Ok(name), Ok(value)) = (
+        // A `Headers` value is a byte string: each character one byte.
+        let bytes: Option<Vec<u8>> = pair[1].chars().map(|c| u8::try_from(c).ok()).collect();
+        if let (Ok(name), Some(Ok(value))) = (
             reqwest::header::HeaderName::from_bytes(pair[0].as_bytes()),
-            reqwest::header::HeaderValue::from_str(&pair[1]),
+            bytes.map(|b| reqwest::header::HeaderValue::from_bytes(&b)),
         ) {
             headers.append(name, value);
         }

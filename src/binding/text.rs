@@ -17,35 +17,37 @@ use napi::{check_status, sys, Result};
 /// outweighs a small copy.
 const EXTERNAL_FROM_BYTES: usize = 64 * 1024;
 
-extern "C" {
-    // Exported by Node since 20.4.0 (experimental there, Node-API 10 later);
-    // only called when the running Node has it (see `supported`).
-    fn node_api_create_external_string_latin1(
-        env: sys::napi_env,
-        text: *const c_char,
-        length: isize,
-        finalize: sys::napi_finalize,
-        hint: *mut c_void,
-        result: *mut sys::napi_value,
-        copied: *mut bool,
-    ) -> sys::napi_status;
-}
+/// `node_api_create_external_string_latin1`, exported by Node since 20.4.0
+/// (experimental there, Node-API 10 later).
+type CreateExternalLatin1 = unsafe extern "C" fn(
+    env: sys::napi_env,
+    text: *const c_char,
+    length: isize,
+    finalize: sys::napi_finalize,
+    hint: *mut c_void,
+    result: *mut sys::napi_value,
+    copied: *mut bool,
+) -> sys::napi_status;
 
-/// Whether the running Node exports the external-string function (the
-/// addon links it lazily, so calling it on an older Node would abort).
-fn supported(env: sys::napi_env) -> bool {
-    static SUPPORTED: OnceLock<bool> = OnceLock::new();
-    *SUPPORTED.get_or_init(|| {
-        let mut version: *const sys::napi_node_version = ptr::null();
-        // SAFETY: `env` is a live environment (the caller's contract);
-        // Node owns the returned struct for the process's lifetime.
-        let status = unsafe { sys::napi_get_node_version(env, &mut version) };
-        if status != sys::Status::napi_ok || version.is_null() {
-            return false;
-        }
-        // SAFETY: checked non-null above; static data owned by Node.
-        let v = unsafe { &*version };
-        (v.major, v.minor) >= (20, 4)
+/// The running Node's external-string function, if it has one. Looked up
+/// at run time, not linked: the addon is linked with immediate binding, so
+/// naming a function an older Node lacks would stop the addon from loading
+/// at all.
+fn create_external_latin1() -> Option<CreateExternalLatin1> {
+    static FUNCTION: OnceLock<Option<CreateExternalLatin1>> = OnceLock::new();
+    *FUNCTION.get_or_init(|| {
+        // SAFETY: dlsym with a NUL-terminated name; RTLD_DEFAULT searches
+        // the symbols already loaded (Node's own among them).
+        let symbol = unsafe {
+            libc::dlsym(
+                libc::RTLD_DEFAULT,
+                c"node_api_create_external_string_latin1".as_ptr(),
+            )
+        };
+        // SAFETY: a non-null address of this exported function, whose C
+        // signature is `CreateExternalLatin1` (node_api.h).
+        (!symbol.is_null())
+            .then(|| unsafe { std::mem::transmute::<*mut c_void, CreateExternalLatin1>(symbol) })
     })
 }
 
@@ -66,10 +68,11 @@ unsafe extern "C" fn free_text(_env: sys::napi_env, data: *mut c_void, hint: *mu
 /// # Safety
 /// On the JS thread of `env`, inside a handle scope.
 unsafe fn string(env: sys::napi_env, text: String) -> Result<sys::napi_value> {
-    if text.len() < EXTERNAL_FROM_BYTES || !text.is_ascii() || !supported(env) {
+    let create = match create_external_latin1() {
+        Some(create) if text.len() >= EXTERNAL_FROM_BYTES && text.is_ascii() => create,
         // SAFETY: the caller's contract.
-        return unsafe { String::to_napi_value(env, text) };
-    }
+        _ => return unsafe { String::to_napi_value(env, text) },
+    };
     let bytes: Box<[u8]> = text.into_bytes().into_boxed_slice();
     let len = bytes.len();
     let data = Box::into_raw(bytes).cast::<u8>();
@@ -78,7 +81,7 @@ unsafe fn string(env: sys::napi_env, text: String) -> Result<sys::napi_value> {
     // SAFETY: the caller's contract; `data` is valid for `len` bytes until
     // `free_text` runs, which V8 does exactly once (at once if it copied).
     let status = unsafe {
-        node_api_create_external_string_latin1(
+        create(
             env,
             data.cast(),
             len as isize,

@@ -17,6 +17,7 @@
 //!   Rust string cannot hold, are read as U+FFFD.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -176,6 +177,7 @@ fn decode_all(
         slots: Vec::new(),
         dates: String::new(),
         date_count: 0,
+        overflow: false,
     };
     if dated {
         state.out.push('[');
@@ -188,7 +190,7 @@ fn decode_all(
     }
     .deserialize(&mut de)?;
     de.end()?;
-    if !state.issues.is_empty() {
+    if !state.issues.is_empty() || state.overflow {
         return Ok(Err(Invalid::Issues(state.issues)));
     }
     state.out.push_str(after);
@@ -287,10 +289,22 @@ struct State {
     /// The times of the date-times met so far, as JSON list items.
     dates: String,
     date_count: usize,
+    /// Set when issues past [`MAX_ISSUES`] were left out: the value is
+    /// invalid whatever is left in `issues`.
+    overflow: bool,
 }
+
+/// The most issues one decode lists. A hostile body can hold millions (a
+/// 1.4 MB list of empty objects has five million missing fields), and their
+/// text alone would not fit in a JS string.
+pub const MAX_ISSUES: usize = 1_000;
 
 impl State {
     fn issue(&mut self, kind: IssueKind) {
+        if self.issues.len() >= MAX_ISSUES {
+            self.overflow = true;
+            return;
+        }
         self.issues.push(Issue {
             path: self.path.clone(),
             kind,
@@ -550,6 +564,7 @@ fn finish_object(
         issues,
         path,
         slots,
+        overflow,
         ..
     } = state;
     let slots = &slots[base..];
@@ -557,7 +572,7 @@ fn finish_object(
         .iter()
         .zip(slots)
         .any(|(f, s)| !f.optional && s.is_none());
-    if missing || issues.len() > issues_start {
+    if missing || issues.len() > issues_start || *overflow {
         // Issues in declaration order, as zod walks the shape.
         let found: Vec<Issue> = issues.drain(issues_start..).collect();
         for (field, slot) in fields.iter().zip(slots) {
@@ -565,6 +580,7 @@ fn finish_object(
                 Some(slot) => issues.extend_from_slice(
                     &found[slot.issues.0 - issues_start..slot.issues.1 - issues_start],
                 ),
+                None if !field.optional && issues.len() >= MAX_ISSUES => *overflow = true,
                 None if !field.optional => {
                     let mut path = path.clone();
                     path.push(Seg::Key(Cow::Borrowed(field.wire)));
@@ -580,7 +596,7 @@ fn finish_object(
             }
         }
         // (All of them may have belonged to values a repeated key replaced.)
-        if issues.len() > issues_start {
+        if issues.len() > issues_start || *overflow {
             out.truncate(out_start);
             return;
         }
@@ -611,24 +627,73 @@ fn record<'de, A: MapAccess<'de>>(
     state: &mut State,
     mut map: A,
 ) -> Result<(), A::Error> {
+    let out_start = state.out.len();
+    let issues_start = state.issues.len();
+    // Each key's place (first seen) and where its last value's text and
+    // issues landed.
+    let mut entries: Vec<RecordEntry> = Vec::new();
+    let mut places: HashMap<String, usize> = HashMap::new();
+    let mut repeated = false;
     state.out.push('{');
-    let mut first = true;
     while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-        if !first {
+        if !entries.is_empty() {
             state.out.push(',');
         }
-        first = false;
         write_json_string(&mut state.out, &key);
         state.out.push(':');
-        state.path.push(Seg::Key(Cow::Owned(key.into_owned())));
+        state.path.push(Seg::Key(Cow::Owned(key.to_string())));
+        let (out, issues) = (state.out.len(), state.issues.len());
         map.next_value_seed(Node {
             schema: value,
             state: &mut *state,
         })?;
         state.path.pop();
+        let entry = RecordEntry {
+            key: key.to_string(),
+            out: (out, state.out.len()),
+            issues: (issues, state.issues.len()),
+        };
+        match places.get(entry.key.as_str()) {
+            Some(&place) => {
+                repeated = true;
+                entries[place].out = entry.out;
+                entries[place].issues = entry.issues;
+            }
+            None => {
+                places.insert(entry.key.clone(), entries.len());
+                entries.push(entry);
+            }
+        }
     }
     state.out.push('}');
+    if repeated {
+        // As `JSON.parse`: a repeated key keeps its first place and its last
+        // value; the values (and issues) it replaced are dropped.
+        let found: Vec<Issue> = state.issues.drain(issues_start..).collect();
+        let mut text = String::from("{");
+        for entry in &entries {
+            if text.len() > 1 {
+                text.push(',');
+            }
+            write_json_string(&mut text, &entry.key);
+            text.push(':');
+            text.push_str(&state.out[entry.out.0..entry.out.1]);
+            state.issues.extend_from_slice(
+                &found[entry.issues.0 - issues_start..entry.issues.1 - issues_start],
+            );
+        }
+        text.push('}');
+        state.out.truncate(out_start);
+        state.out.push_str(&text);
+    }
     Ok(())
+}
+
+/// A key of a record being decoded (see [`record`]).
+struct RecordEntry {
+    key: String,
+    out: (usize, usize),
+    issues: (usize, usize),
 }
 
 /// Reads an object key as the index of the declared field it names,
@@ -988,6 +1053,13 @@ mod tests {
         },
     ]);
     static EVENTS: Schema = Schema::Array(&EVENT);
+    static EVENTS_REQUIRED: Schema = Schema::Array(&Schema::Object(&[Field {
+        name: "title",
+        wire: "title",
+        schema: &Schema::String,
+        optional: false,
+        default: None,
+    }]));
 
     fn issues(schema: &'static Schema, body: &str) -> Vec<(String, &'static str, String)> {
         match decode_json(schema, body) {
@@ -1053,6 +1125,23 @@ mod tests {
                 "Invalid datetime".into()
             )
         );
+    }
+
+    #[test]
+    fn issues_stop_at_the_cap_and_the_value_stays_invalid() {
+        let body = format!("[{}{{}}]", "{},".repeat(5_000));
+        let Err(Invalid::Issues(list)) = decode_json(&EVENTS_REQUIRED, &body) else {
+            panic!()
+        };
+        assert_eq!(list.len(), MAX_ISSUES);
+        assert_eq!(list[0].path_text(), "0.title");
+        assert_eq!(list[999].path_text(), "999.title");
+    }
+
+    #[test]
+    fn a_repeated_record_key_keeps_its_first_place_and_last_value() {
+        let out = decode_json(&ITEMS, r#"[{"by_name":{"a":5,"b":true,"a":false}}]"#).unwrap();
+        assert_eq!(out, r#"[{"byName":{"a":false,"b":true}}]"#);
     }
 
     #[test]

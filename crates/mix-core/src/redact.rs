@@ -134,7 +134,10 @@ fn mask_fields(value: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
                 for (key, field) in map.iter_mut() {
-                    if is_secret_name(key) {
+                    // An OAuth authorization code and its state are strings
+                    // (an error's numeric `code` is not masked).
+                    let oauth = field.is_string() && matches!(key.as_str(), "code" | "state");
+                    if is_secret_name(key) || oauth {
                         *field = serde_json::Value::String(MASK.to_owned());
                     } else {
                         stack.push(field);
@@ -149,6 +152,17 @@ fn mask_fields(value: &mut serde_json::Value) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn oauth_codes_and_states_are_masked_in_bodies_but_error_codes_are_not() {
+        let logged =
+            body(r#"{"code":"AUTH-CODE","provider":"p","state":"st","error":{"code":500}}"#);
+        assert!(
+            !logged.contains("AUTH-CODE") && !logged.contains("\"st\""),
+            "{logged}"
+        );
+        assert!(logged.contains(r#""code":500"#), "{logged}");
+    }
     use super::*;
 
     #[test]
