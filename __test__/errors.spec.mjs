@@ -117,7 +117,9 @@ test("a 500 error JSON is an ErrorResponse with error, data$ and the message fro
   assert.equal(err.message, "token service down");
   const expected = { code: 500, message: "token service down", type: "internal_error" };
   assert.deepStrictEqual(err.error, expected);
-  assert.deepStrictEqual(err.data$, { error: expected });
+  const { request$, response$, ...data } = err.data$;
+  assert.deepStrictEqual(data, { error: expected, body$: ERROR_JSON });
+  assert.ok(request$ instanceof Request && response$ === err.rawResponse);
   assert.equal(err.statusCode, 500);
   assert.equal(err.body, ERROR_JSON);
   assert.equal(err.contentType, "application/json");
@@ -128,15 +130,22 @@ test("an ErrorResponse keeps only the documented fields of the error", async (t)
   const err = await errorFor(t, { status: 500, type: "application/json", body });
   assert.ok(err instanceof ErrorResponse);
   assert.deepStrictEqual(err.error, { code: 422, message: "bad input", type: "validation_error" });
-  assert.deepStrictEqual(err.data$, { error: err.error });
+  // At run time data$ also holds the request, response and body (SURFACE §5.6).
+  assert.deepStrictEqual(Object.keys(err.data$), ["error", "request$", "response$", "body$"]);
+  assert.equal(err.data$.error, err.error);
+  assert.ok(err.data$.response$ instanceof Response && err.data$.request$ instanceof Request);
   assert.equal(err.body, body);
 });
 
-test("an ErrorResponse with an empty error.message falls back to 'API error occurred: ' and the JSON of the error", async (t) => {
+test("an ErrorResponse with an empty error.message falls back to 'API error occurred: ' and the JSON of its data", async (t) => {
   const body = '{"error":{"type":"internal_error","message":"","code":500}}';
   const err = await errorFor(t, { status: 500, type: "application/json", body });
   assert.ok(err instanceof ErrorResponse);
-  assert.equal(err.message, 'API error occurred: {"error":{"code":500,"message":"","type":"internal_error"}}');
+  // As the original: JSON of data$, whose Request and Response show as {}.
+  assert.equal(
+    err.message,
+    `API error occurred: {"error":{"code":500,"message":"","type":"internal_error"},"request$":{},"response$":{},"body$":${JSON.stringify(body)}}`,
+  );
 });
 
 // --- fields every response error carries --------------------------------------------

@@ -73,8 +73,15 @@ function toError(op, o) {
   switch (o.kind) {
     case "invalidInput":
       return o.error;
-    case "errorResponse":
-      return new errors.ErrorResponse(JSON.parse(o.error), httpMeta(o));
+    case "errorResponse": {
+      // As the original's: the error body with the request, response and
+      // body text beside it (`JSON.stringify` shows them in the message of
+      // an error whose own message is empty, the Request and Response as {}).
+      const meta = httpMeta(o);
+      const request = requestOf(op, o);
+      const data = { ...JSON.parse(o.error), request$: request, response$: meta.response, body$: o.body };
+      return new errors.ErrorResponse(data, { ...meta, request });
+    }
     case "apiError":
       return new errors.MixDefaultError("API error occurred", httpMeta(o));
     case "unexpectedResponse":
