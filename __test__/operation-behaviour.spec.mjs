@@ -184,3 +184,21 @@ test("holes in a request array are undefined, as zod sees them", async (t) => {
   assert.equal(err.cause.issues[0].message, "Required");
   assert.equal(server.requests.length, 0);
 });
+
+test("a compressed response is decoded and its headers stay as fetch shows them", async (t) => {
+  const { gzipSync, deflateSync } = await import("node:zlib");
+  const exported = { id: "s", title: "t", messages: [] };
+  for (const [encoding, compress] of [["gzip", gzipSync], ["deflate", deflateSync]]) {
+    const body = compress(Buffer.from(JSON.stringify(exported)));
+    const server = await recordingServer(t, (req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": encoding, "content-length": body.length });
+      res.end(body);
+    });
+    const mix = new Mix({ serverURL: server.url });
+    const value = await mix.sessions.exportSession({ id: "s" });
+    assert.deepStrictEqual(value.result, exported);
+    assert.deepStrictEqual(value.headers["content-encoding"], [encoding]);
+    assert.deepStrictEqual(value.headers["content-length"], [String(body.length)]);
+    assert.equal(server.requests[0].headers["accept-encoding"], "gzip, deflate");
+  }
+});

@@ -20,7 +20,7 @@
 //!   `cookie` and `proxy-authorization` when one leaves the origin, and
 //!   refuses (as `fetch` does) one to a scheme other than `http:`/`https:`
 //!   or to a URL with credentials;
-//! - decompresses gzip and deflate bodies.
+//! - asks for gzip and deflate bodies (the transport decodes them).
 //!
 //! A trust store that cannot be read is a warning (the client logs it), and
 //! the other roots still apply.
@@ -141,7 +141,11 @@ fn builder(
         .retry(reqwest::retry::never().max_retries_per_request(0))
         .redirect(reqwest::redirect::Policy::custom(redirect))
         .tls_built_in_webpki_certs(true)
-        .tls_built_in_native_certs(system);
+        .tls_built_in_native_certs(system)
+        // Bodies are decoded by the transport, which leaves the headers as
+        // sent (see `transport::Coding`); the client asks for them itself.
+        .no_gzip()
+        .no_deflate();
     for cert in extra {
         builder = builder.add_root_certificate(cert.clone());
     }

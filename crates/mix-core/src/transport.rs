@@ -10,7 +10,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH};
+use std::io::Write;
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH};
 use reqwest::{Method, Response, Url};
 
 use crate::config::Limits;
@@ -68,8 +70,39 @@ pub struct Head {
 }
 
 enum PendingBody {
-    Stream(Response),
+    /// Read from the connection, then decoded by its `Content-Encoding`.
+    Stream(Response, Coding),
     Ready(Vec<u8>),
+}
+
+/// A response body's content coding, as `fetch` decodes it. The headers are
+/// left as the server sent them (`content-encoding`, `content-length`), as
+/// `fetch` shows them; reqwest's own decoding would remove both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Identity,
+    Gzip,
+    /// zlib-wrapped deflate (RFC 1950), as reqwest and undici read it.
+    Deflate,
+}
+
+impl Coding {
+    /// A single `gzip`, `x-gzip` or `deflate`; anything else (several
+    /// codings, unknown ones) is left as it is, as reqwest did.
+    fn of(headers: &HeaderMap) -> Coding {
+        let mut values = headers.get_all(CONTENT_ENCODING).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return Coding::Identity;
+        };
+        let value = String::from_utf8_lossy(value.as_bytes())
+            .trim()
+            .to_ascii_lowercase();
+        match value.as_str() {
+            "gzip" | "x-gzip" => Coding::Gzip,
+            "deflate" => Coding::Deflate,
+            _ => Coding::Identity,
+        }
+    }
 }
 
 impl Transport {
@@ -112,6 +145,12 @@ impl Transport {
                     .client
                     .request(method.clone(), url.clone())
                     .headers(headers.clone());
+                // What `fetch` adds as it sends (the transport decodes what
+                // comes back), unless the call set its own.
+                if !headers.contains_key(ACCEPT_ENCODING) {
+                    request =
+                        request.header(ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate"));
+                }
                 match body {
                     Body::Bytes(bytes) => request = request.body(bytes.clone()),
                     // hyper sends an empty body without framing; `fetch` says
@@ -130,10 +169,11 @@ impl Transport {
                 if let Some(error) = not_an_answer(&response, proxy.is_some()) {
                     return Err(error);
                 }
+                let coding = Coding::of(response.headers());
                 Ok(Head {
                     status: response.status().as_u16(),
                     headers: std::mem::take(response.headers_mut()),
-                    body: PendingBody::Stream(response),
+                    body: PendingBody::Stream(response, coding),
                 })
             }
             Sender::External(external) => {
@@ -163,10 +203,11 @@ impl Transport {
                 return Err(ClientError::too_large(limit))
             }
             PendingBody::Ready(body) => return Ok(body),
-            PendingBody::Stream(response) => response,
+            PendingBody::Stream(response, coding) => (response, coding),
         };
+        let (response, coding) = response;
         let mut read = 0;
-        let result = read_capped(response, limit, &mut read).await;
+        let result = read_capped(response, coding, limit, &mut read).await;
         if read >= RELEASE_AFTER_BYTES {
             crate::memory::release_freed_memory();
         }
@@ -209,12 +250,17 @@ fn not_an_answer(response: &Response, proxied: bool) -> Option<ClientError> {
 /// Reads of at least this many bytes hand freed memory back afterwards.
 const RELEASE_AFTER_BYTES: usize = 1024 * 1024;
 
-/// Reads a streamed body of at most `limit` bytes, counting them in `read`.
+/// Reads a streamed body of at most `limit` bytes once decoded, counting
+/// them in `read`.
 async fn read_capped(
     mut response: Response,
+    coding: Coding,
     limit: usize,
     read: &mut usize,
 ) -> Result<Vec<u8>, ClientError> {
+    if coding != Coding::Identity {
+        return read_decoded(response, coding, limit, read).await;
+    }
     // `content_length` is the declared size of an uncompressed body.
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(ClientError::too_large(limit));
@@ -237,4 +283,67 @@ async fn read_capped(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Reads a compressed body, decoding it as it arrives; the limit applies to
+/// the decoded bytes, so a small bomb stops at the limit.
+async fn read_decoded(
+    mut response: Response,
+    coding: Coding,
+    limit: usize,
+    read: &mut usize,
+) -> Result<Vec<u8>, ClientError> {
+    let mut decoder: Box<dyn Decoder> = match coding {
+        Coding::Gzip => Box::new(flate2::write::GzDecoder::new(Vec::new())),
+        _ => Box::new(flate2::write::ZlibDecoder::new(Vec::new())),
+    };
+    let corrupt = |e: std::io::Error| {
+        ClientError::new(
+            ClientErrorKind::Connection,
+            format!("the compressed response body is invalid: {e}"),
+            Some("Z_DATA_ERROR"),
+        )
+    };
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err(ClientError::from_reqwest(&e, response.url(), None)),
+        };
+        decoder.write_all(&chunk).map_err(corrupt)?;
+        *read = decoder.decoded_len();
+        if *read > limit {
+            return Err(ClientError::too_large(limit));
+        }
+    }
+    let body = decoder.finish_decoding().map_err(corrupt)?;
+    *read = body.len();
+    if *read > limit {
+        return Err(ClientError::too_large(limit));
+    }
+    Ok(body)
+}
+
+/// A streaming decoder writing into a `Vec<u8>`.
+trait Decoder: Write + Send {
+    fn decoded_len(&self) -> usize;
+    fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>>;
+}
+
+impl Decoder for flate2::write::GzDecoder<Vec<u8>> {
+    fn decoded_len(&self) -> usize {
+        self.get_ref().len()
+    }
+    fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>> {
+        self.finish()
+    }
+}
+
+impl Decoder for flate2::write::ZlibDecoder<Vec<u8>> {
+    fn decoded_len(&self) -> usize {
+        self.get_ref().len()
+    }
+    fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>> {
+        self.finish()
+    }
 }
