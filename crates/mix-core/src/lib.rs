@@ -6,7 +6,8 @@
 //! its retries and limits ([`engine`]), the operation table and the one call path
 //! every operation takes ([`operation`], [`generated`]), response decoding
 //! against the generated schemas ([`schema`], [`decode`]), error messages
-//! ([`message`]), secret masking for debug logs ([`redact`]), and the process-wide connection
+//! ([`message`]), secret masking for debug logs ([`redact`]), the
+//! `text/event-stream` framing ([`sse`]), and the process-wide connection
 //! pools with their trust stores and proxies ([`pool`], [`proxy`]). The
 //! napi binding in the parent crate only converts values at the boundary.
 #![deny(clippy::all)]
@@ -26,6 +27,7 @@ pub mod proxy;
 pub mod redact;
 pub mod retry;
 pub mod schema;
+pub mod sse;
 pub mod transport;
 pub mod url;
 

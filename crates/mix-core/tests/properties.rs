@@ -11,6 +11,7 @@ use mix_core::generated::{ERROR_RESPONSE, OPERATIONS, REFRESH_O_AUTH_TOKENS_RESP
 use mix_core::message::{default_error_message, js_trim, MAX_BODY_CHARS};
 use mix_core::operation::{content_matches, match_response, ContentPattern, Match};
 use mix_core::retry::{backoff_wait, next_step, parse_retry_after, NextStep};
+use mix_core::sse::{Parser, RawEvent};
 use mix_core::url::{client_base, join, parse_base};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -291,6 +292,66 @@ fn is_js_ws(c: char) -> bool {
     js_trim(&c.to_string()).is_empty()
 }
 
+/// One line of an event stream: a field, a comment, or the empty line that
+/// ends an event.
+#[derive(Debug, Clone)]
+enum SseLine {
+    Field(&'static str, String),
+    Comment(String),
+    Blank,
+}
+
+fn sse_lines() -> impl Strategy<Value = Vec<(SseLine, &'static str)>> {
+    // Values: any text without CR, LF or NUL (emoji and accents included).
+    let value = "[^\r\n\x00]{0,12}";
+    let line = prop_oneof![
+        3 => (prop::sample::select(vec!["event", "data", "id", "retry", "other"]), value).prop_map(|(f, v)| SseLine::Field(f, v)),
+        1 => value.prop_map(SseLine::Comment),
+        2 => Just(SseLine::Blank),
+    ];
+    prop::collection::vec(
+        (line, prop::sample::select(vec!["\n", "\r", "\r\n"])),
+        0..24,
+    )
+}
+
+/// The events a list of lines stands for, by the rules in `sse.rs`.
+fn sse_model(lines: &[(SseLine, &'static str)]) -> Vec<RawEvent> {
+    let mut events = Vec::new();
+    let mut current = RawEvent::default();
+    let mut started = false;
+    for (line, _) in lines {
+        match line {
+            SseLine::Blank => {
+                if started {
+                    events.push(std::mem::take(&mut current));
+                }
+                current = RawEvent::default();
+                started = false;
+            }
+            SseLine::Comment(_) => {}
+            SseLine::Field(field, value) => {
+                started = true;
+                match *field {
+                    "event" => current.event = Some(value.clone()),
+                    "id" => current.id = Some(value.clone()),
+                    "data" => {
+                        current.data = Some(match current.data.take() {
+                            Some(d) => format!("{d}\n{value}"),
+                            None => value.clone(),
+                        })
+                    }
+                    "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                        current.retry = Some(value.parse().unwrap_or(u64::MAX))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    events
+}
+
 // --- properties -------------------------------------------------------------
 
 proptest! {
@@ -353,6 +414,43 @@ proptest! {
         let got: Value = serde_json::from_str(&decode_json(&REFRESH_O_AUTH_TOKENS_RESPONSE, &body).unwrap()).unwrap();
         prop_assert_eq!(got["message"].as_str().unwrap(), String::from_utf16_lossy(&message.1), "{}", body);
         prop_assert_eq!(got["status"].as_str().unwrap(), String::from_utf16_lossy(&status.1), "{}", body);
+    }
+
+    /// Any event stream, with any line ends, split into any reads (inside
+    /// CRLFs and UTF-8 characters included), gives the events of the model.
+    #[test]
+    fn sse_parsing_matches_the_model_for_any_split(lines in sse_lines(), bom in any::<bool>(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..6)) {
+        let mut text = String::new();
+        if bom {
+            text.push('\u{FEFF}');
+        }
+        let mut previous_end = "";
+        let mut kept = Vec::new();
+        for (line, end) in &lines {
+            let body = match line {
+                SseLine::Field(f, v) => format!("{f}: {v}"),
+                SseLine::Comment(c) => format!(":{c}"),
+                SseLine::Blank => String::new(),
+            };
+            // A CR then an empty line ended by LF would read as one CRLF.
+            let end = if previous_end == "\r" && body.is_empty() && *end == "\n" { "\r" } else { *end };
+            text.push_str(&body);
+            text.push_str(end);
+            previous_end = end;
+            kept.push((line.clone(), end));
+        }
+        let expected = sse_model(&kept);
+        let bytes = text.as_bytes();
+        let mut points: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+        points.sort_unstable();
+        let mut parser = Parser::new(1 << 20);
+        let mut got = Vec::new();
+        let mut at = 0;
+        for p in points.into_iter().chain([bytes.len()]) {
+            parser.push(&bytes[at..p], &mut got).unwrap();
+            at = p;
+        }
+        prop_assert_eq!(got, expected, "{:?}", text);
     }
 
     /// `Retry-After`: never panics; digits alone always mean that many
