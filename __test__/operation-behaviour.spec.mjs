@@ -202,3 +202,23 @@ test("a compressed response is decoded and its headers stay as fetch shows them"
     assert.equal(server.requests[0].headers["accept-encoding"], "gzip, deflate");
   }
 });
+
+test("a custom HTTPClient's response headers keep their bytes, and a call's accept-encoding replaces the default", async (t) => {
+  const { HTTPClient } = require("../lib/http.js");
+  const httpClient = new HTTPClient({
+    fetcher: async () =>
+      new Response('{"id":"s","title":"t","messages":[]}', {
+        headers: { "content-type": "application/json", "x-a": "café, b" },
+      }),
+  });
+  const mix = new Mix({ serverURL: "http://127.0.0.1:9", httpClient });
+  const value = await mix.sessions.exportSession({ id: "s" });
+  assert.deepStrictEqual(value.headers["x-a"], ["café", "b"]);
+
+  const server = await recordingServer(t, { status: 200, type: "application/json", body: "[]" });
+  const direct = new Mix({ serverURL: server.url });
+  await direct.sessions.list(undefined, { headers: { "accept-encoding": "identity" } });
+  await direct.sessions.list();
+  assert.equal(server.requests[0].headers["accept-encoding"], "identity");
+  assert.equal(server.requests[1].headers["accept-encoding"], "gzip, deflate");
+});

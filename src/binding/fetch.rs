@@ -18,13 +18,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use mix_core::engine::latin1;
+use mix_core::operation::headers_from_pairs;
 use mix_core::transport::{Body, ExternalFuture, ExternalTransport, RawResponse};
 use mix_core::{ClientError, ClientErrorKind};
 use napi::bindgen_prelude::{Buffer, FnArgs, Promise};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 
 /// What the JS attempt function resolves with: a response, or a failure it
@@ -165,19 +166,9 @@ fn into_raw_response(raw: NativeRawResponse) -> Result<RawResponse, ClientError>
                 None,
             )
         })?;
-    let mut headers = HeaderMap::new();
-    for pair in raw.headers.unwrap_or_default().chunks_exact(2) {
-        // A header the http crate refuses is left out, as `Headers` would refuse it too.
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(pair[0].as_bytes()),
-            HeaderValue::from_str(&pair[1]),
-        ) {
-            headers.append(name, value);
-        }
-    }
     Ok(RawResponse {
         status,
-        headers,
+        headers: headers_from_pairs(&raw.headers.unwrap_or_default()),
         body: raw.body.unwrap_or_default().into_bytes(),
     })
 }

@@ -98,16 +98,5 @@ pub fn table_digest() -> &'static str {
 /// pairs in), as JSON; see `mix_core::operation::header_map`.
 #[napi]
 pub fn header_map(flat: Vec<String>) -> String {
-    let mut headers = reqwest::header::HeaderMap::new();
-    for pair in flat.chunks_exact(2) {
-        // A `Headers` value is a byte string: each character one byte.
-        let bytes: Option<Vec<u8>> = pair[1].chars().map(|c| u8::try_from(c).ok()).collect();
-        if let (Ok(name), Some(Ok(value))) = (
-            reqwest::header::HeaderName::from_bytes(pair[0].as_bytes()),
-            bytes.map(|b| reqwest::header::HeaderValue::from_bytes(&b)),
-        ) {
-            headers.append(name, value);
-        }
-    }
-    mix_core::operation::header_map(&headers)
+    mix_core::operation::header_map(&mix_core::operation::headers_from_pairs(&flat))
 }

@@ -1,9 +1,9 @@
 //! Client and per-call options, already normalised by the JS layer, and the
 //! rules that turn them into one effective policy for a call.
 //!
-//! Defaults: no time limit; the operation's retry policy is backoff 500 ms
-//! initial, 60 s cap, exponent 1.5, 600 s budget, connection errors retried;
-//! retry codes `5XX`, `408`, `429`; response bodies capped at 16 MiB.
+//! Defaults: no time limit; the retry policy and codes of the operation
+//! (from `openapi.yaml`'s `x-speakeasy-retries`, in the generated table);
+//! response bodies capped at 16 MiB.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,14 +21,6 @@ pub struct BackoffConfig {
 }
 
 impl BackoffConfig {
-    /// The operation default from the API description (`x-speakeasy-retries`).
-    pub const OPERATION_DEFAULT: BackoffConfig = BackoffConfig {
-        initial_interval_ms: 500.0,
-        max_interval_ms: 60_000.0,
-        exponent: 1.5,
-        max_elapsed_time_ms: 600_000.0,
-    };
-
     /// What `{ strategy: "backoff" }` without a `backoff` object means, as in
     /// the original SDK's retry library.
     pub const LIBRARY_DEFAULT: BackoffConfig = BackoffConfig {
@@ -47,13 +39,6 @@ pub enum RetryConfig {
         backoff: BackoffConfig,
         retry_connection_errors: bool,
     },
-}
-
-impl RetryConfig {
-    pub const OPERATION_DEFAULT: RetryConfig = RetryConfig::Backoff {
-        backoff: BackoffConfig::OPERATION_DEFAULT,
-        retry_connection_errors: true,
-    };
 }
 
 /// Bounds on what the client accepts from a server.
@@ -132,9 +117,14 @@ pub fn effective_timeout(call: Option<f64>, client: Option<f64>) -> Option<Durat
     }
 }
 
-/// The effective retry policy: per call, else the client's, else the operation default.
-pub fn effective_retry(call: Option<RetryConfig>, client: Option<RetryConfig>) -> RetryConfig {
-    call.or(client).unwrap_or(RetryConfig::OPERATION_DEFAULT)
+/// The effective retry policy: per call, else the client's, else the
+/// operation's default.
+pub fn effective_retry(
+    call: Option<RetryConfig>,
+    client: Option<RetryConfig>,
+    operation: RetryConfig,
+) -> RetryConfig {
+    call.or(client).unwrap_or(operation)
 }
 
 /// Milliseconds as a `Duration`, treating NaN and negatives as zero and
@@ -173,14 +163,17 @@ mod tests {
 
     #[test]
     fn per_call_retry_policy_wins_over_the_client_policy() {
+        let backoff = RetryConfig::Backoff {
+            backoff: BackoffConfig::LIBRARY_DEFAULT,
+            retry_connection_errors: true,
+        };
         let client = Some(RetryConfig::None);
-        let call = Some(RetryConfig::OPERATION_DEFAULT);
         assert_eq!(
-            effective_retry(call, client),
-            RetryConfig::OPERATION_DEFAULT
+            effective_retry(Some(backoff), client, RetryConfig::None),
+            backoff
         );
-        assert_eq!(effective_retry(None, client), RetryConfig::None);
-        assert_eq!(effective_retry(None, None), RetryConfig::OPERATION_DEFAULT);
+        assert_eq!(effective_retry(None, client, backoff), RetryConfig::None);
+        assert_eq!(effective_retry(None, None, backoff), backoff);
     }
 
     #[test]

@@ -12,13 +12,13 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
-use crate::config::{effective_timeout, CallOptions, RetryConfig};
+use crate::config::{effective_retry, effective_timeout, CallOptions, RetryConfig};
 use crate::decode::{
     decode_framed, decode_json, decode_text, write_json_string, Invalid, Issue, Seg,
 };
@@ -225,7 +225,7 @@ impl Client {
             Err(error) => CallOutcome::Client(error),
             Ok(prepared) => {
                 let policy = Policy {
-                    retry: call.retry.or(self.retry).unwrap_or(op.retry),
+                    retry: effective_retry(call.retry, self.retry, op.retry),
                     codes: match &call.retry_codes {
                         Some(codes) => RetryCodes::parse(codes),
                         None => default_codes(op),
@@ -539,6 +539,23 @@ pub(crate) fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The inverse of [`header_pairs`]: flat name, value, … pairs from JS (a
+/// `Headers` value is a byte string, one byte per character) as a map; a
+/// header the http crate refuses is left out, as `Headers` refuses it too.
+pub fn headers_from_pairs(flat: &[String]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for pair in flat.chunks_exact(2) {
+        let bytes: Option<Vec<u8>> = pair[1].chars().map(|c| u8::try_from(c).ok()).collect();
+        if let (Ok(name), Some(Ok(value))) = (
+            HeaderName::from_bytes(pair[0].as_bytes()),
+            bytes.map(|b| HeaderValue::from_bytes(&b)),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers
+}
+
 /// All `Content-Type` values joined with `, `, as `Headers.get` does.
 pub(crate) fn content_type(headers: &HeaderMap) -> Option<String> {
     let values: Vec<String> = headers
@@ -552,7 +569,6 @@ pub(crate) fn content_type(headers: &HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     const JSON: ContentPattern = ContentPattern::Media("application/json");
 
@@ -576,6 +592,16 @@ mod tests {
             ContentPattern::Media("text/*"),
             Some("text/plain")
         ));
+    }
+
+    #[test]
+    fn headers_from_js_keep_one_byte_per_character() {
+        let h = headers_from_pairs(&["x-a".into(), "café".into(), "bad name".into(), "1".into()]);
+        assert_eq!(h["x-a"].as_bytes(), b"caf\xE9");
+        assert_eq!(
+            header_pairs(&h),
+            vec![("x-a".to_owned(), "café".to_owned())]
+        );
     }
 
     #[test]

@@ -143,9 +143,14 @@ fn builder(
         .tls_built_in_webpki_certs(true)
         .tls_built_in_native_certs(system)
         // Bodies are decoded by the transport, which leaves the headers as
-        // sent (see `transport::Coding`); the client asks for them itself.
+        // sent (see `transport::Coding`); the pool asks for them as `fetch`
+        // does (a call's own `accept-encoding` replaces this default).
         .no_gzip()
-        .no_deflate();
+        .no_deflate()
+        .default_headers(reqwest::header::HeaderMap::from_iter([(
+            reqwest::header::ACCEPT_ENCODING,
+            reqwest::header::HeaderValue::from_static("gzip, deflate"),
+        )]));
     for cert in extra {
         builder = builder.add_root_certificate(cert.clone());
     }

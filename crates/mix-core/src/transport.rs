@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use std::io::Write;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH};
 use reqwest::{Method, Response, Url};
 
 use crate::config::Limits;
@@ -145,12 +145,6 @@ impl Transport {
                     .client
                     .request(method.clone(), url.clone())
                     .headers(headers.clone());
-                // What `fetch` adds as it sends (the transport decodes what
-                // comes back), unless the call set its own.
-                if !headers.contains_key(ACCEPT_ENCODING) {
-                    request =
-                        request.header(ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate"));
-                }
                 match body {
                     Body::Bytes(bytes) => request = request.body(bytes.clone()),
                     // hyper sends an empty body without framing; `fetch` says

@@ -325,7 +325,13 @@ async fn a_cancelled_token_sends_nothing() {
     token.cancel();
     let result = run(
         server.url(),
-        &policy(RetryConfig::OPERATION_DEFAULT, None),
+        &policy(
+            RetryConfig::Backoff {
+                backoff: BackoffConfig::LIBRARY_DEFAULT,
+                retry_connection_errors: true,
+            },
+            None,
+        ),
         Some(&token),
     )
     .await;
