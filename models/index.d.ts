@@ -7,5 +7,6 @@ export * from "./exporttoolcall.js";
 export * from "./fileinfo.js";
 export * from "./resterror.js";
 export * from "./sessiondata.js";
+export * from "./sseeventstream.js";
 export * from "./toolcalldata.js";
 export * from "./toolname.js";

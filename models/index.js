@@ -10,6 +10,7 @@ module.exports = {
   ...require("./fileinfo.js"),
   ...require("./resterror.js"),
   ...require("./sessiondata.js"),
+  ...require("./sseeventstream.js"),
   ...require("./toolcalldata.js"),
   ...require("./toolname.js"),
 };

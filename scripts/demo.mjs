@@ -1,8 +1,11 @@
-// The README's demo: serves openapi.yaml with the Prism mock on port 8088,
-// runs the documentation's two examples unchanged and one short example per
-// namespace against it, prints their output and stops Prism. Exits non-zero
-// if 8088 is taken or a step fails.
+// The README's demo: serves openapi.yaml with the Prism mock behind port
+// 8088, runs the documentation's two examples unchanged and one short
+// example per namespace against it, prints their output and stops Prism.
+// Prism cannot mock an event stream, so `GET /stream` is answered here with
+// a short scripted session; everything else is passed on to Prism. Exits
+// non-zero if 8088 is taken or a step fails.
 import { spawn } from "node:child_process";
+import http from "node:http";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -12,7 +15,7 @@ const PORT = 8088;
 const examples = [
   "examples/refreshOAuthTokens.mjs",
   "examples/authenticationRefreshOAuthTokens.mjs",
-  ...["authentication", "system", "messages", "permissions", "preferences", "sessions", "files", "tools", "health"].map(
+  ...["authentication", "system", "messages", "permissions", "preferences", "sessions", "files", "tools", "health", "streaming"].map(
     (ns) => `examples/${ns}.mjs`,
   ),
 ];
@@ -45,8 +48,49 @@ if (!(await portIsFree(PORT))) {
   process.exit(1);
 }
 
+/** A port nothing listens on now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A session as the Mix server streams it while a model answers. */
+const SESSION_EVENTS = [
+  ["connected", { sessionId: "ses_example" }],
+  ["thinking", { type: "thinking", content: "Reading the changes…" }],
+  ["content", { type: "content", content: "Three fixes " }],
+  ["content", { type: "content", content: "and one new option.\n" }],
+  ["complete", { type: "complete", done: true }],
+];
+
+function streamSession(res) {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  SESSION_EVENTS.forEach(([event, data], i) => {
+    setTimeout(() => res.write(`id: ${i + 1}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`), 20 * i);
+  });
+  // The example stops at `complete`; the server would keep the stream open.
+}
+
+const prismPort = await freePort();
+const front = http.createServer((req, res) => {
+  if (req.method === "GET" && new URL(req.url, "http://x").pathname === "/stream") return streamSession(res);
+  const forward = http.request({ host: "127.0.0.1", port: prismPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode, answer.headers);
+    answer.pipe(res);
+  });
+  forward.on("error", () => res.destroy());
+  req.pipe(forward);
+});
+await new Promise((resolve) => front.listen(PORT, "127.0.0.1", resolve));
+
 const prismBin = path.join(root, "node_modules", ".bin", "prism");
-const prism = spawn(prismBin, ["mock", "--host", "127.0.0.1", "--port", String(PORT), "openapi.yaml"], {
+const prism = spawn(prismBin, ["mock", "--host", "127.0.0.1", "--port", String(prismPort), "openapi.yaml"], {
   cwd: root,
   stdio: ["ignore", "pipe", "pipe"],
 });
@@ -58,7 +102,7 @@ const prismExited = new Promise((resolve) => prism.on("exit", resolve));
 let status = 0;
 try {
   const deadline = Date.now() + 60_000;
-  while (!(await canConnect(PORT))) {
+  while (!(await canConnect(prismPort))) {
     if (prism.exitCode !== null || Date.now() > deadline) {
       throw new Error(`Prism did not start:\n${prismLog}`);
     }
@@ -75,5 +119,7 @@ try {
 } finally {
   prism.kill("SIGTERM");
   await prismExited;
+  front.closeAllConnections();
+  front.close();
 }
 process.exit(status);

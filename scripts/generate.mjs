@@ -98,13 +98,41 @@ function typeOf(schema, suggested, module) {
   }
 }
 
-function component(key) {
+/**
+ * The type of component `key`. `within` places it in another module (the
+ * members of a discriminated union live in the union's module, as in the
+ * original); `eventStream` marks the members of an event stream's union,
+ * whose `data` field arrives as JSON text (an SSE event's data line);
+ * `sharedNames` are the property names it shares with its siblings.
+ */
+function component(key, within = undefined, eventStream = false, sharedNames = undefined) {
   if (componentNames.has(key)) return componentNames.get(key);
-  const schema = doc.components.schemas[key];
+  let schema = doc.components.schemas[key];
   const name = schema.title ?? key;
-  const module = schema["x-mix-module"] ?? `models/${key.toLowerCase()}`;
+  const module = within ?? schema["x-mix-module"] ?? `models/${key.toLowerCase()}`;
   componentNames.set(key, `${module}#${name}`);
+  if (schema.allOf) schema = mergeAllOf(schema);
+  if (eventStream) schema = { ...schema, [JSON_TEXT]: "data" };
+  if (sharedNames) schema = { ...schema, [SHARED_NAMES]: sharedNames };
   if (schema.enum) return named({ ...schema, title: name }, name, module, "enum");
+  if (schema.oneOf && schema.discriminator) {
+    // A discriminated union: each member is tried where its tag matches
+    // (the original's `member.and({ tag: literal })`), in mapping order.
+    const tag = schema.discriminator.propertyName;
+    const unionKey = `${module}#${name}`;
+    const type = { key: unionKey, name, module, kind: "union", tag, members: null };
+    types.set(unionKey, type);
+    const refs = Object.entries(schema.discriminator.mapping).map(([value, ref]) => [value, ref.split("/").pop()]);
+    const seen = new Map();
+    for (const [, ref] of refs) {
+      let member = doc.components.schemas[ref];
+      if (member.allOf) member = mergeAllOf(member);
+      for (const prop of Object.keys(member.properties ?? {})) seen.set(prop, (seen.get(prop) ?? 0) + 1);
+    }
+    const shared = new Set([...seen].filter(([, n]) => n > 1).map(([prop]) => prop));
+    type.members = refs.map(([value, ref]) => ({ value, key: component(ref, module, eventStream, shared) }));
+    return unionKey;
+  }
   if (schema.type === "object" && !schema.properties) return named({ ...schema, title: name }, name, module, "freeform");
   if (schema.oneOf || schema.anyOf) {
     // A union of a closed enum and any string (ToolName): any string; the
@@ -114,6 +142,49 @@ function component(key) {
     return `${module}#${name}`;
   }
   return named({ ...schema, title: name }, name, module, "object");
+}
+
+/** Whether values of type expression `type` can hold a date-time. */
+function hasDates(type, seen = new Set()) {
+  switch (type.t) {
+    case "datetime":
+      return true;
+    case "array":
+    case "record":
+    case "nullable":
+    case "jsontext":
+      return hasDates(type.of, seen);
+    case "ref": {
+      if (seen.has(type.key)) return false;
+      seen.add(type.key);
+      const t = types.get(type.key);
+      if (t.kind === "object") return (t.fields ?? []).some((f) => hasDates(f.type, seen));
+      if (t.kind === "union") return (t.members ?? []).some((m) => hasDates({ t: "ref", key: m.key }, seen));
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/** The property names a union member shares with its siblings (see `named`). */
+const SHARED_NAMES = Symbol("sharedNames");
+
+/** Where a merged `allOf` keeps its JSON-text field (see `component`). */
+const JSON_TEXT = Symbol("jsonText");
+
+/** One object schema from `allOf` parts: their properties in order (the
+ * base's first, as the original declares them), every part's required. */
+function mergeAllOf(schema) {
+  const merged = { type: "object", properties: {}, required: [], "x-mix-field-order": "declared" };
+  for (const part of schema.allOf) {
+    let s = deref(part)?.schema ?? part;
+    if (s.allOf) s = mergeAllOf(s);
+    if (s.type !== undefined && s.type !== "object") throw new Error("allOf of a non-object schema");
+    Object.assign(merged.properties, s.properties ?? {});
+    merged.required.push(...(s.required ?? []));
+  }
+  return merged;
 }
 
 function named(schema, suggested, module, kind) {
@@ -130,11 +201,20 @@ function named(schema, suggested, module, kind) {
       .map(([wire, prop]) => {
         const fname = prop["x-speakeasy-name-override"] ?? camel(wire);
         const owner = module.startsWith("models/operations/") ? name.replace(/(Request|Response)$/, "") : "";
-        const nested = module.startsWith("models/operations/") ? owner + pascal(fname) : pascal(fname);
+        // Inline types are named after their property; where sibling types
+        // of one module share a property name (the members of a union), the
+        // parent's name comes first, as the original's generator does.
+        const nested =
+          module.startsWith("models/operations/") || schema[SHARED_NAMES]?.has(wire) ? (owner || name) + pascal(fname) : pascal(fname);
+        let type = typeOf(prop, prop.title ?? nested, module);
+        if (schema[JSON_TEXT] === wire) {
+          if (hasDates(type)) throw new Error(`${name}.${wire}: date-times in JSON text are not supported`);
+          type = { t: "jsontext", of: type };
+        }
         return {
           name: fname,
           wire,
-          type: typeOf(prop, prop.title ?? nested, module),
+          type,
           optional: !required.has(wire),
           default: prop.default,
         };
@@ -166,7 +246,8 @@ for (const [route, item] of Object.entries(doc.paths)) {
     const [status, response] = success;
     const content = response.content ? Object.keys(response.content)[0] : null;
     const bodyContent = op.requestBody ? Object.keys(op.requestBody.content)[0] : null;
-    if ((content && content !== "application/json") || (bodyContent && bodyContent !== "application/json")) {
+    const events = content === "text/event-stream";
+    if ((content && content !== "application/json" && !events) || (bodyContent && bodyContent !== "application/json")) {
       skipped.push(`${id} (${bodyContent && bodyContent !== "application/json" ? bodyContent : content})`);
       continue;
     }
@@ -212,7 +293,12 @@ for (const [route, item] of Object.entries(doc.paths)) {
     const withHeaders = Boolean(response.headers) && content !== null;
     if (content) {
       const schema = response.content[content].schema;
-      const result = typeOf(schema, schema.title ?? `${Op}Response`, module);
+      // An event stream's value is a stream of its schema's union, whose
+      // members carry their `data` as JSON text.
+      const result = events
+        ? { t: "events", of: { t: "ref", key: component(deref(schema).key, undefined, true) } }
+        : typeOf(schema, schema.title ?? `${Op}Response`, module);
+      if (events && !withHeaders) throw new Error(`${id}: an event stream without headers is not supported`);
       if (withHeaders) {
         const name = `${Op}Response`;
         types.set(`${module}#${name}`, {
@@ -254,6 +340,7 @@ for (const [route, item] of Object.entries(doc.paths)) {
       status: Number(status),
       value,
       withHeaders,
+      events,
       errorStatuses,
       retry,
     };
@@ -306,6 +393,10 @@ function rustExpr(type) {
       return `&Schema::Record(${rustExpr(type.of)})`;
     case "nullable":
       return `&Schema::Nullable(${rustExpr(type.of)})`;
+    case "jsontext":
+      return `&Schema::JsonText(${rustExpr(type.of)})`;
+    case "events":
+      return "&Schema::Stream";
     case "ref":
       return `&${rustRef(type.key)}`;
   }
@@ -323,6 +414,9 @@ function rustSchemas() {
       lines.push(`pub static ${r}: Schema = Schema::FreeForm;`);
     } else if (type.kind === "alias") {
       lines.push(`pub static ${r}: Schema = Schema::String;`);
+    } else if (type.kind === "union") {
+      const members = type.members.map((m) => `(${rs(m.value)}, &${rustRef(m.key)})`);
+      lines.push(`pub static ${r}: Schema = Schema::Union { tag: ${rs(type.tag)}, members: &[${members.join(", ")}] };`);
     } else {
       if (type.fields.length > 64) throw new Error(`${type.name}: more than 64 fields`);
       lines.push(`pub static ${r}: Schema = Schema::Object(&[`);
@@ -367,7 +461,14 @@ function rustFile() {
   out.push(`pub static ERROR_RESPONSE: Schema = Schema::Object(&[Field { name: "error", wire: "error", schema: &REST_ERROR, optional: false, default: None }]);`, "");
   out.push(`pub static OPERATIONS: [Operation; ${operations.length}] = [`);
   for (const op of operations) {
-    const value = op.value === null ? "ValueKind::Void" : op.withHeaders ? `ValueKind::WithHeaders(${rustExpr(op.value.result)})` : `ValueKind::Json(${rustExpr(op.value)})`;
+    const value =
+      op.value === null
+        ? "ValueKind::Void"
+        : op.events
+          ? `ValueKind::EventStream(${rustExpr(op.value.result.of)})`
+          : op.withHeaders
+            ? `ValueKind::WithHeaders(${rustExpr(op.value.result)})`
+            : `ValueKind::Json(${rustExpr(op.value)})`;
     out.push("    Operation {");
     out.push(`        id: ${rs(op.id)},`);
     out.push(`        method: HttpMethod::${upperFirst(op.method)},`);
@@ -400,6 +501,10 @@ function jsExpr(type) {
       return `{ record: ${jsExpr(type.of)} }`;
     case "nullable":
       return `{ nullable: ${jsExpr(type.of)} }`;
+    case "jsontext":
+      return `{ jsontext: ${jsExpr(type.of)} }`;
+    case "events":
+      return `{ events: ${jsExpr(type.of)} }`;
     case "ref":
       return `T[${JSON.stringify(type.key)}]`;
     default:
@@ -417,9 +522,14 @@ function schemasFile() {
     if (type.kind === "enum") out.push(`${k} = { enum: ${JSON.stringify(type.values)}, index: ${index++} };`);
     else if (type.kind === "freeform") out.push(`${k} = { freeform: true, name: ${JSON.stringify(type.name)}, index: ${index++} };`);
     else if (type.kind === "object") out.push(`${k} = { name: ${JSON.stringify(type.name)}, fields: null, index: ${index++} };`);
+    else if (type.kind === "union") out.push(`${k} = { name: ${JSON.stringify(type.name)}, tag: ${JSON.stringify(type.tag)}, members: null, index: ${index++} };`);
     else out.push(`${k} = { alias: "string", name: ${JSON.stringify(type.name)}, index: ${index++} };`);
   }
   for (const type of types.values()) {
+    if (type.kind === "union") {
+      const members = type.members.map((m) => `[${JSON.stringify(m.value)}, T[${JSON.stringify(m.key)}]]`);
+      out.push(`T[${JSON.stringify(type.key)}].members = [${members.join(", ")}];`);
+    }
     if (type.kind !== "object") continue;
     const fields = type.fields.map((f) => {
       const parts = [JSON.stringify(f.name), JSON.stringify(f.wire), jsExpr(f.type), String(f.optional)];
@@ -436,7 +546,7 @@ function schemasFile() {
         `request: ${op.request ? `T[${JSON.stringify(op.request.key)}]` : "null"}, optional: ${op.requestOptional}, ` +
         `path: ${JSON.stringify(where("path").map(([w]) => w))}, query: ${JSON.stringify(where("query").map(([w]) => w))}, ` +
         `headers: ${JSON.stringify(where("header").map(([w]) => w))}, body: ${JSON.stringify(op.body)}, ` +
-        `value: ${op.value === null ? "null" : jsExpr(op.value)} },`,
+        `value: ${op.value === null ? "null" : jsExpr(op.value)}${op.events ? ", events: true" : ""} },`,
     );
   }
   out.push("];", "", "module.exports = { types: T, operations };");
@@ -464,6 +574,11 @@ function tsType(type, ctx) {
       return `{ [k: string]: ${tsType(type.of, ctx)} }`;
     case "nullable":
       return `${tsType(type.of, ctx)} | null`;
+    case "jsontext":
+      return tsType(type.of, ctx);
+    case "events":
+      ctx.eventStream = true;
+      return `EventStream<${tsType(type.of, { ...ctx, module: null })}>`;
     case "ref": {
       const t = types.get(type.key);
       if (t.module === ctx.module) return t.name;
@@ -531,6 +646,16 @@ for (const [module, list] of modules) {
       js.push(`const ${p}ToJSON = (value) => toJSON(types[${JSON.stringify(type.key)}], value);`);
       js.push(`const ${p}FromJSON = (jsonString) => fromJSON(types[${JSON.stringify(type.key)}], jsonString);`);
       names.push(`${p}ToJSON`, `${p}FromJSON`);
+    } else if (type.kind === "union") {
+      needsHelpers = true;
+      const p = helperPrefix(type.name);
+      const members = type.members.map((m) => `(${tsType({ t: "ref", key: m.key }, ctx)} & { ${type.tag}: ${JSON.stringify(m.value)} })`);
+      body.push(`export type ${type.name} =\n  | ${members.join("\n  | ")};`);
+      body.push(`export declare function ${p}ToJSON(${p}: ${type.name}): string;`);
+      body.push(`export declare function ${p}FromJSON(jsonString: string): SafeParseResult<${type.name}, SDKValidationError>;`);
+      js.push(`const ${p}ToJSON = (value) => toJSON(types[${JSON.stringify(type.key)}], value);`);
+      js.push(`const ${p}FromJSON = (jsonString) => fromJSON(types[${JSON.stringify(type.key)}], jsonString);`);
+      names.push(`${p}ToJSON`, `${p}FromJSON`);
     } else if (type.kind === "alias") {
       // A union of a closed enum and any string: any string.
       needsHelpers = true;
@@ -558,6 +683,7 @@ for (const [module, list] of modules) {
   const importedModels = [...ctx.imports].some((m) => !m.startsWith("models/operations/"));
   if (importedModels) head.push(`import * as models from "${relative(module, "models/index.js")}";`);
   if (importedOps) head.push(`import * as operations from "${relative(module, "models/operations/index.js")}";`);
+  if (ctx.eventStream) head.push(`import { EventStream } from "${up}/lib/event-streams.js";`);
   dts.push(...head, "", ...body, "");
   put(`${module}.js`, js.join("\n") + "\n");
   put(`${module}.mjs`, esm(names, `./${path.posix.basename(module)}.js`));

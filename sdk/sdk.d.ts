@@ -10,6 +10,7 @@ import { Files } from "./files.js";
 import { Tools } from "./tools.js";
 import { Health } from "./health.js";
 import { Internal } from "./internal.js";
+import { Streaming } from "./streaming.js";
 
 export declare class Mix extends ClientSDK {
   get authentication(): Authentication;
@@ -22,4 +23,5 @@ export declare class Mix extends ClientSDK {
   get tools(): Tools;
   get health(): Health;
   get internal(): Internal;
+  get streaming(): Streaming;
 }

@@ -12,6 +12,7 @@ const { Files } = require("./files.js");
 const { Tools } = require("./tools.js");
 const { Health } = require("./health.js");
 const { Internal } = require("./internal.js");
+const { Streaming } = require("./streaming.js");
 
 class Mix extends ClientSDK {
   get authentication() {
@@ -52,6 +53,10 @@ class Mix extends ClientSDK {
 
   get internal() {
     return (this._internal ??= new Internal(this));
+  }
+
+  get streaming() {
+    return (this._streaming ??= new Streaming(this));
   }
 }
 

@@ -124,7 +124,11 @@ function toError(op, o) {
  */
 function valueOf(op, o) {
   const text = typeof o === "string" ? o : o.value;
-  return text === "" ? undefined : revive(op.value, JSON.parse(text));
+  if (text === "") return undefined;
+  const value = revive(op.value, JSON.parse(text));
+  // An event stream's events (see sdk.js): `{ headers, result }`.
+  if (typeof o === "object" && o.stream !== undefined) value.result = o.stream;
+  return value;
 }
 
 /** A namespace method's result: the value, or the error thrown. */

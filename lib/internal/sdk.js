@@ -9,7 +9,7 @@
 // the promise resolves with an outcome, and the public methods turn a
 // failed outcome into a rejection or a failed Result.
 
-const { NativeClient, CallDelivery, tableDigest } = require("./native.js");
+const { NativeClient, CallDelivery, NativeStream, tableDigest } = require("./native.js");
 const { digest } = require("./schemas.js");
 
 // The operation tables of the JS and of the addon must be the same
@@ -27,13 +27,15 @@ const { networkOptions } = require("./environment.js");
 const { outbound } = require("./validate.js");
 const { SchemaValidationError } = require("./schema.js");
 const { SDKValidationError, InvalidRequestError } = require("../../models/errors/index.js");
-const { toResultPair, valueOrThrow } = require("./outcome.js");
+const { toError, toResultPair, valueOrThrow } = require("./outcome.js");
+const { kSource, nativeSource } = require("./event-source.js");
 const { APIPromise } = require("../../types/async.js");
 
 // Loaded at import, not on first use: loading a module later can itself
 // fail (e.g. with EMFILE once the process has run out of file descriptors),
 // and that would escape as a raw exception from a constructor or a call.
 const abortBridge = require("./abort.js");
+const { EventStream } = require("../event-streams.js");
 const customClients = require("./custom-client.js");
 // Set once a client with the caller's own HTTPClient exists; until then
 // settling calls skips looking for what a fetcher threw.
@@ -159,17 +161,17 @@ function settlerOf(slots) {
   };
 }
 
-/** `start(op, request, call, handle)`: starts a native call; resolves with
- * its outcome. Throws, having started nothing, when the binding refuses the
- * options. */
+/** `start(op, request, call, handle, stream)`: starts a native call;
+ * resolves with its outcome. Throws, having started nothing, when the
+ * binding refuses the options. */
 function starterOf(native) {
-  return (op, request, call, handle) => {
+  return (op, request, call, handle, stream) => {
     let slot;
     const promise = new Promise((resolve) => {
       slot = inFlight.add(resolve);
     });
     try {
-      native.call(slot, op, request, call, handle);
+      native.call(slot, op, request, call, handle, stream);
     } catch (err) {
       // Refused before it started (e.g. an option of the wrong type).
       inFlight.take(slot);
@@ -177,6 +179,21 @@ function starterOf(native) {
     }
     return promise;
   };
+}
+
+/** Asks a stream's driver for its next batch; resolves with the outcome. */
+function pullBatch(stream) {
+  let slot;
+  const promise = new Promise((resolve) => {
+    slot = inFlight.add(resolve);
+  });
+  try {
+    stream.next(slot);
+  } catch (err) {
+    inFlight.take(slot);
+    return Promise.resolve({ kind: "unexpectedClient", detail: String(err?.message ?? err), cause: err });
+  }
+  return promise;
 }
 
 function invalidOutcome(err) {
@@ -249,7 +266,7 @@ function callOperation(client, op, request, options, keepResponse) {
   try {
     const native = nativeRequest(op, request);
     if (native?.kind === "invalidInput") return Promise.resolve(native);
-    return startCall(client, op.index, native, options, keepResponse);
+    return startCall(client, op, native, options, keepResponse);
   } catch (err) {
     // e.g. an options object or signal whose getters throw
     return Promise.resolve(invalidOutcome(err));
@@ -271,25 +288,63 @@ function startCall(client, op, request, options, keepResponse) {
   if (start === undefined) {
     return Promise.resolve(invalidOutcome(new TypeError("expected a Mix or MixCore client")));
   }
+  const logger = client[kLogger];
+  // An event stream's events come through a handle of their own.
+  const stream = op.events ? new NativeStream() : undefined;
   let promise;
+  let signal;
+  let handle;
   if (options == null && !keepResponse) {
-    promise = start(op, request, undefined, undefined);
+    promise = start(op.index, request, undefined, undefined, stream);
   } else {
     const call = nativeCallOptions(options, keepResponse);
-    const signal = signalOf(options);
+    signal = signalOf(options);
     if (signal !== undefined && signal.aborted) return Promise.resolve(signalOutcome(signal));
-    const begin = (handle) => startNative(() => start(op, request, call, handle));
+    const begin = (h) => startNative(() => start(op.index, request, call, h, stream));
     if (signal !== undefined) {
-      return startWithSignal(begin, delivery.cancelHandle(), signal, client[kLogger]);
+      handle = delivery.cancelHandle();
+      // A stream's signal keeps acting until the stream ends.
+      promise = startWithSignal(begin, handle, signal, logger, stream !== undefined);
+    } else {
+      promise = begin(undefined);
     }
-    promise = begin(undefined);
   }
-  const logger = client[kLogger];
-  if (logger === undefined) return promise;
-  return promise.then((outcome) => {
-    if (typeof outcome === "object") logAttempts(logger, outcome.attempts);
+  if (logger !== undefined && handle === undefined) {
+    promise = promise.then((outcome) => {
+      if (typeof outcome === "object") logAttempts(logger, outcome.attempts);
+      return outcome;
+    });
+  }
+  if (stream === undefined) return promise;
+  return promise.then((outcome) => withEvents(op, outcome, stream, signal, handle, logger));
+}
+
+/**
+ * The outcome of an event-stream call with its `EventStream` attached
+ * (outcome.js puts it in the value's `result`); the handle is closed at
+ * once when the call failed.
+ */
+function withEvents(op, outcome, stream, signal, handle, logger) {
+  const opened = typeof outcome === "string" || outcome.kind === "value";
+  const stopWatching = () => {
+    if (handle !== undefined) abortBridge.unwatch(signal, handle);
+  };
+  if (!opened) {
+    stream.close();
+    stopWatching();
     return outcome;
+  }
+  const source = nativeSource(stream, {
+    pull: pullBatch,
+    toError: (o) => {
+      if (o.kind === "aborted" && signal?.aborted) Object.assign(o, signalOutcome(signal));
+      return toError(op, o);
+    },
+    onEnd: stopWatching,
+    logger,
   });
+  const result = new EventStream({ [kSource]: source });
+  return typeof outcome === "string" ? { kind: "value", value: outcome, stream: result } : { ...outcome, stream: result };
 }
 
 function startNative(start) {
@@ -305,7 +360,7 @@ function startNative(start) {
  * Runs a call the caller's signal can cancel. An abort settles the call at
  * once (see abort.js); the native outcome that follows is then only logged.
  */
-function startWithSignal(begin, handle, signal, logger) {
+function startWithSignal(begin, handle, signal, logger, keepWatching) {
   const { watch, unwatch } = abortBridge;
   let settle, fail;
   const settled = new Promise((resolve, reject) => {
@@ -316,7 +371,8 @@ function startWithSignal(begin, handle, signal, logger) {
   watch(signal, handle, () => settle(signalOutcome(signal)));
   begin(handle)
     .then((outcome) => {
-      unwatch(signal, handle);
+      const opened = keepWatching && (typeof outcome === "string" || outcome.kind === "value");
+      if (!opened) unwatch(signal, handle);
       if (typeof outcome === "object") {
         if (outcome.kind === "aborted" && signal.aborted) Object.assign(outcome, signalOutcome(signal));
         if (logger !== undefined) logAttempts(logger, outcome.attempts);

@@ -10,8 +10,11 @@
 // Schemas are the generated tables of lib/internal/schemas.js: "string",
 // "number", "int", "boolean", "datetime", "freeform" (any object, unnamed),
 // { enum }, { array }, { record },
-// { nullable }, { freeform }, { alias } (a named other schema), or an object type { name, fields: [[name,
-// wire, schema, optional, default?], …] }.
+// { nullable }, { freeform }, { alias } (a named other schema), { jsontext }
+// (an event's data: JSON text coming in, the value itself going out, as in
+// the original), { events } (a stream: never a value going out), a union
+// { name, tag, members: [[tag value, schema], …] }, or an object type
+// { name, fields: [[name, wire, schema, optional, default?], …] }.
 
 /** zod 3's name for the type of a value. */
 function parsedType(v) {
@@ -85,6 +88,18 @@ function outbound(schema, value, path, issues) {
   }
   if (schema.fields) return outboundObject(schema, value, path, issues);
   if (schema.alias) return outbound(schema.alias, value, path, issues);
+  if (schema.jsontext) return outbound(schema.jsontext, value, path, issues);
+  if (schema.members) return outboundUnion(schema, value, path, issues);
+  if (schema.events) {
+    issues.push({
+      code: "invalid_type",
+      expected: "never",
+      received: parsedType(value),
+      path: [...path],
+      message: `Expected never, received ${parsedType(value)}`,
+    });
+    return value;
+  }
   if (schema.enum) {
     const type = parsedType(value);
     if (type !== "string" && type !== "number") typeIssue(issues, path, quoted(schema.enum), type);
@@ -141,11 +156,34 @@ function outboundObject(schema, value, path, issues) {
   return out;
 }
 
+/** The member the value's tag names; the tag naming none is an issue. */
+function outboundUnion(schema, value, path, issues) {
+  const type = parsedType(value);
+  if (type !== "object") {
+    typeIssue(issues, path, "object", type);
+    return value;
+  }
+  const member = schema.members.find(([tag]) => tag === value[schema.tag]);
+  if (member === undefined) {
+    const options = schema.members.map(([tag]) => tag);
+    issues.push({
+      code: "invalid_union_discriminator",
+      options,
+      path: [...path, schema.tag],
+      message: `Invalid discriminator value. Expected ${quoted(options)}`,
+    });
+    return value;
+  }
+  return outbound(member[1], value, path, issues);
+}
+
 function expectedOf(schema) {
   if (schema === "freeform") return "object";
   if (typeof schema === "string") return schema === "int" ? "number" : schema === "datetime" ? "date" : schema;
   if (schema.enum) return quoted(schema.enum);
   if (schema.nullable) return expectedOf(schema.nullable);
+  if (schema.jsontext) return expectedOf(schema.jsontext);
+  if (schema.events) return "never";
   if (schema.array) return "array";
   return "object";
 }
@@ -159,6 +197,9 @@ const plans = new WeakMap();
 function datePlan(schema, seen = new Set()) {
   if (schema === "datetime") return true;
   if (typeof schema !== "object" || schema === null || schema.enum || schema.freeform || schema.alias) return null;
+  // Event payloads hold no date-times (the generator refuses them) and a
+  // stream is no JSON value.
+  if (schema.members || schema.jsontext || schema.events) return null;
   if (plans.has(schema)) return plans.get(schema);
   if (seen.has(schema)) return null;
   seen.add(schema);

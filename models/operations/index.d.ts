@@ -30,6 +30,7 @@ export * from "./rewindsession.js";
 export * from "./sendmessage.js";
 export * from "./startoauthflow.js";
 export * from "./storeapikey.js";
+export * from "./streamevents.js";
 export * from "./updatepreferences.js";
 export * from "./updatesessioncallbacks.js";
 export * from "./validatepreferredprovider.js";

@@ -33,6 +33,7 @@ module.exports = {
   ...require("./sendmessage.js"),
   ...require("./startoauthflow.js"),
   ...require("./storeapikey.js"),
+  ...require("./streamevents.js"),
   ...require("./updatepreferences.js"),
   ...require("./updatesessioncallbacks.js"),
   ...require("./validatepreferredprovider.js"),

@@ -20,6 +20,7 @@ use super::fetch::{AttemptArgs, AttemptFunction, JsFetch, NativeRawResponse};
 use super::options::{NativeCallOptions, NativeClientOptions, NativeRequest};
 use super::outcome::Settled;
 use super::runtime;
+use super::stream::{drive, NativeStream};
 
 #[napi]
 pub struct NativeClient {
@@ -129,7 +130,8 @@ impl NativeClient {
     /// `slot` (the caller's number for it, free again once settled).
     /// `cancel` must come from the delivery's `cancelHandle()`. Every
     /// started call is settled exactly once, with an outcome that says
-    /// whether it is a value or which error it is.
+    /// whether it is a value or which error it is. An event-stream
+    /// operation's events are read through `stream` (see `stream.rs`).
     #[napi]
     pub fn call(
         &self,
@@ -138,6 +140,7 @@ impl NativeClient {
         request: Option<NativeRequest>,
         call: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
+        stream: Option<&NativeStream>,
     ) -> Result<()> {
         // The time limit counts from here, before the runtime picks the task up.
         let started = Instant::now();
@@ -157,14 +160,21 @@ impl NativeClient {
         // running, so a call that cannot start never holds the event loop.
         let (shard, io) = runtime::io()?.pick();
         let client = Arc::clone(&self.shards[shard]);
+        let attached = stream.and_then(|s| s.attach(&self.completions));
         let completer = self.completions.start(slot);
         io.submit(|in_flight| {
             Box::pin(async move {
-                let result = client
+                let stream_token = token.clone();
+                let mut result = client
                     .call(operation as usize, request, call, Some(token), started)
                     .await;
+                let opened = result.events.take();
                 completer.finish(Settled::from(result));
                 drop(in_flight);
+                if let (Some(opened), Some(attached)) = (opened, attached) {
+                    // This task stays on as the stream's driver.
+                    drive(opened, attached, stream_token, client.debug()).await;
+                }
             })
         });
         Ok(())

@@ -3,7 +3,7 @@
 //!
 //! | kind | JS result |
 //! |---|---|
-//! | `value` | `value` |
+//! | `value` | `value` (a batch of a stream's events: `skipped` too) |
 //! | `errorResponse` | `ErrorResponse` |
 //! | `apiError`, `unexpectedResponse` | `MixDefaultError` |
 //! | `invalidResponse` | `ResponseValidationError` |
@@ -58,10 +58,13 @@ pub struct NativeOutcome {
     /// The request method and flat header pairs, when the call kept its response.
     pub request_method: Option<String>,
     pub request_headers: Option<Vec<String>>,
+    /// For a batch of a stream's events, when the client logs: the types
+    /// of the events skipped since the last batch (`""`: no type).
+    pub skipped: Option<Vec<String>>,
 }
 
 impl NativeOutcome {
-    fn of_kind(kind: &str) -> Self {
+    pub(crate) fn of_kind(kind: &str) -> Self {
         NativeOutcome {
             kind: kind.to_owned(),
             value: None,
@@ -79,6 +82,7 @@ impl NativeOutcome {
             url: None,
             request_method: None,
             request_headers: None,
+            skipped: None,
         }
     }
 
@@ -170,6 +174,13 @@ fn http_outcome(response: ResponseParts, decoded: Decoded) -> NativeOutcome {
     outcome
 }
 
+/// An outcome of `kind` for a response.
+pub(crate) fn response_outcome(kind: &str, response: ResponseParts) -> NativeOutcome {
+    let mut outcome = NativeOutcome::of_kind(kind);
+    set_response(&mut outcome, response);
+    outcome
+}
+
 fn set_response(outcome: &mut NativeOutcome, response: ResponseParts) {
     outcome.status = Some(u32::from(response.status));
     outcome.headers = Some(flatten(response.headers));
@@ -177,7 +188,7 @@ fn set_response(outcome: &mut NativeOutcome, response: ResponseParts) {
     outcome.body = Some(response.body);
 }
 
-fn client_outcome(error: ClientError) -> NativeOutcome {
+pub(crate) fn client_outcome(error: ClientError) -> NativeOutcome {
     let kind = match error.kind {
         ClientErrorKind::Connection => "connection",
         ClientErrorKind::Timeout => "timeout",

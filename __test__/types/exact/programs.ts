@@ -6,6 +6,8 @@ import { Mix } from "mix-typescript-sdk";
 import { MixCore } from "mix-typescript-sdk/core.js";
 import { sessionsCreate } from "mix-typescript-sdk/funcs/sessionsCreate.js";
 import { messagesGetHistory } from "mix-typescript-sdk/funcs/messagesGetHistory";
+import { streamingStreamEvents } from "mix-typescript-sdk/funcs/streamingStreamEvents.js";
+import { EventStream } from "mix-typescript-sdk/lib/event-streams.js";
 import * as errors from "mix-typescript-sdk/models/errors";
 import * as models from "mix-typescript-sdk/models";
 import * as operations from "mix-typescript-sdk/models/operations";
@@ -69,4 +71,36 @@ export async function standalone(core: MixCore): Promise<number> {
   }
   const history = await messagesGetHistory(core);
   return result.value.userMessageCount + (history.ok ? history.value.length : 0);
+}
+
+export async function streaming(mix: Mix, core: MixCore): Promise<string> {
+  const res: operations.StreamEventsResponse = await mix.streaming.streamEvents({ sessionId: "s", lastEventID: "7" });
+  let text = "";
+  for await (const event of res.result) {
+    // The union narrows by `event`.
+    if (event.event === "content") text += event.data.content;
+    if (event.event === "complete") {
+      const done: boolean = event.data.done;
+      if (done) break;
+    }
+    if (event.event === "tool_execution_complete") {
+      const ok: boolean = event.data.success;
+      void ok;
+    }
+    const id: string = event.id;
+    const retry: number | undefined = event.retry;
+    void id;
+    void retry;
+  }
+  const reader: ReadableStreamDefaultReader<models.SSEEventStream> = res.result.getReader();
+  reader.releaseLock();
+  await res.result.cancel();
+  const result = await streamingStreamEvents(core, { sessionId: "s" });
+  if (result.ok) {
+    const stream: EventStream<models.SSEEventStream> = result.value.result;
+    void stream;
+  }
+  // @ts-expect-error: sessionId is required
+  await mix.streaming.streamEvents({});
+  return text;
 }

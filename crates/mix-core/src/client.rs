@@ -34,6 +34,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// Whether calls log their attempts (and streams their skipped events).
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
     pub fn new(config: ClientConfig) -> Result<Client, ClientError> {
         let base = client_base(&config.server_url).map_err(|e| {
             ClientError::new(

@@ -50,6 +50,10 @@ pub enum IssueKind {
     },
     /// A string that is not an ISO 8601 date-time.
     DateTime,
+    /// A union's tag names none of its members.
+    Discriminator { options: Vec<&'static str> },
+    /// A check of the original's own (zod's `custom` issue), with its message.
+    Custom(String),
 }
 
 /// One schema problem, shaped like a zod issue.
@@ -66,6 +70,8 @@ impl Issue {
             IssueKind::Type { .. } | IssueKind::Integer => "invalid_type",
             IssueKind::Enum { .. } => "invalid_enum_value",
             IssueKind::DateTime => "invalid_string",
+            IssueKind::Discriminator { .. } => "invalid_union_discriminator",
+            IssueKind::Custom(_) => "custom",
         }
     }
 
@@ -89,6 +95,10 @@ impl Issue {
                 )
             }
             IssueKind::DateTime => "Invalid datetime".to_owned(),
+            IssueKind::Discriminator { options } => {
+                format!("Invalid discriminator value. Expected {}", quoted(options))
+            }
+            IssueKind::Custom(message) => message.clone(),
         }
     }
 
@@ -156,7 +166,11 @@ pub fn has_dates(schema: &Schema) -> bool {
     match schema {
         Schema::DateTime => true,
         Schema::Object(fields) => fields.iter().any(|f| has_dates(f.schema)),
-        Schema::Array(inner) | Schema::Record(inner) | Schema::Nullable(inner) => has_dates(inner),
+        Schema::Array(inner)
+        | Schema::Record(inner)
+        | Schema::Nullable(inner)
+        | Schema::JsonText(inner) => has_dates(inner),
+        Schema::Union { members, .. } => members.iter().any(|(_, m)| has_dates(m)),
         _ => false,
     }
 }
@@ -167,10 +181,32 @@ fn decode_all(
     before: &str,
     after: &str,
 ) -> Result<Result<String, Invalid>, serde_json::Error> {
+    run(schema, body.len(), before, after, |node| {
+        let mut de = serde_json::Deserializer::from_str(body);
+        node.deserialize(&mut de)?;
+        de.end()
+    })
+}
+
+/// Decodes an already parsed JSON value (an event the stream framed)
+/// against `schema`, as [`decode_json`] decodes text.
+pub fn decode_value(schema: &'static Schema, value: &serde_json::Value) -> Result<String, Invalid> {
+    run(schema, 64, "", "", |node| node.deserialize(value)).unwrap_or(Err(Invalid::NotJson))
+}
+
+/// Runs `feed` with the root node of a decode of `schema`, and frames its
+/// result (see [`decode_framed`]).
+fn run(
+    schema: &'static Schema,
+    capacity: usize,
+    before: &str,
+    after: &str,
+    feed: impl FnOnce(Node<'_>) -> Result<(), serde_json::Error>,
+) -> Result<Result<String, Invalid>, serde_json::Error> {
     let dated = has_dates(schema);
     let mut state = State {
         orders: Vec::new(),
-        out: String::with_capacity(body.len() + before.len() + after.len() + 2),
+        out: String::with_capacity(capacity + before.len() + after.len() + 2),
         scratch: String::new(),
         issues: Vec::new(),
         path: Vec::new(),
@@ -183,13 +219,10 @@ fn decode_all(
         state.out.push('[');
     }
     state.out.push_str(before);
-    let mut de = serde_json::Deserializer::from_str(body);
-    Node {
+    feed(Node {
         schema,
         state: &mut state,
-    }
-    .deserialize(&mut de)?;
-    de.end()?;
+    })?;
     if !state.issues.is_empty() || state.overflow {
         return Ok(Err(Invalid::Issues(state.issues)));
     }
@@ -265,6 +298,24 @@ pub fn issues_json(issues: &[Issue]) -> String {
                 out,
                 r#"{{"validation":"datetime","code":"invalid_string","message":{message},"path":{path}}}"#
             ),
+            IssueKind::Discriminator { options } => {
+                let mut o = String::from("[");
+                for (j, v) in options.iter().enumerate() {
+                    if j > 0 {
+                        o.push(',');
+                    }
+                    write_json_string(&mut o, v);
+                }
+                o.push(']');
+                write!(
+                    out,
+                    r#"{{"code":"invalid_union_discriminator","options":{o},"path":{path},"message":{message}}}"#
+                )
+            }
+            IssueKind::Custom(_) => write!(
+                out,
+                r#"{{"code":"custom","message":{message},"path":{path}}}"#
+            ),
         };
     }
     out.push(']');
@@ -328,6 +379,13 @@ struct Node<'s> {
 impl<'de> DeserializeSeed<'de> for Node<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if let Schema::Stream = self.schema {
+            d.deserialize_ignored_any(IgnoredAny)?;
+            self.state.issue(IssueKind::Custom(
+                "Input not instance of ReadableStream".to_owned(),
+            ));
+            return Ok(());
+        }
         d.deserialize_any(self)
     }
 }
@@ -408,6 +466,7 @@ impl<'de> Visitor<'de> for Node<'_> {
                 }
                 None => state.issue(IssueKind::DateTime),
             },
+            Schema::JsonText(inner) => json_text(inner, v, state),
             Schema::Enum(options) | Schema::Nullable(Schema::Enum(options)) => {
                 if options.contains(&v) {
                     write_json_string(&mut state.out, v)
@@ -470,6 +529,7 @@ impl<'de> Visitor<'de> for Node<'_> {
         match self.inner() {
             Schema::Object(fields) => object(fields, self.state, map),
             Schema::Record(value) => record(value, self.state, map),
+            Schema::Union { tag, members } => union(tag, members, self.state, map),
             Schema::FreeForm => {
                 let state = self.state;
                 Raw(&mut state.out).visit_map(map)
@@ -480,6 +540,69 @@ impl<'de> Visitor<'de> for Node<'_> {
                 self.state.wrong_type(other, "object");
                 Ok(())
             }
+        }
+    }
+}
+
+/// A string holding JSON text (see [`Schema::JsonText`]): its value is
+/// decoded in place, its issues under the string's path; text that is not
+/// JSON is one issue, the original's `malformed json: …`.
+fn json_text(inner: &'static Schema, text: &str, state: &mut State) {
+    let (out, issues) = (state.out.len(), state.issues.len());
+    let parsed = |text: &str, state: &mut State| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        Node {
+            schema: inner,
+            state,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+    };
+    let mut result = parsed(text, state);
+    if result.is_err() {
+        // `JSON.parse` reads escaped lone surrogates; a Rust string cannot.
+        if let Some(cleaned) = replace_lone_surrogates(text) {
+            state.out.truncate(out);
+            state.issues.truncate(issues);
+            result = parsed(&cleaned, state);
+        }
+    }
+    if let Err(e) = result {
+        state.out.truncate(out);
+        state.issues.truncate(issues);
+        state.issue(IssueKind::Custom(format!(
+            "malformed json: SyntaxError: {e}"
+        )));
+    }
+}
+
+/// A union (see [`Schema::Union`]): the object is read whole first, since
+/// its tag may come after the fields it decides.
+fn union<'de, A: MapAccess<'de>>(
+    tag: &'static str,
+    members: &'static [(&'static str, &'static Schema)],
+    state: &mut State,
+    map: A,
+) -> Result<(), A::Error> {
+    use serde::Deserialize as _;
+    let object = serde_json::Map::<String, serde_json::Value>::deserialize(
+        de::value::MapAccessDeserializer::new(map),
+    )?;
+    let member = object
+        .get(tag)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|value| members.iter().find(|(name, _)| *name == value));
+    match member {
+        Some((_, schema)) => Node { schema, state }
+            .deserialize(serde_json::Value::Object(object))
+            .map_err(de::Error::custom),
+        None => {
+            state.path.push(Seg::Key(Cow::Borrowed(tag)));
+            state.issue(IssueKind::Discriminator {
+                options: members.iter().map(|(name, _)| *name).collect(),
+            });
+            state.path.pop();
+            Ok(())
         }
     }
 }
@@ -1251,5 +1374,62 @@ mod tests {
     fn text_is_decoded_lossily_without_a_bom() {
         assert_eq!(decode_text(b"\xEF\xBB\xBF{}".to_vec()), "{}");
         assert_eq!(decode_text(b"a\xFFb".to_vec()), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn unions_pick_their_member_by_tag_and_json_text_is_decoded_in_place() {
+        use crate::generated::SSE_EVENT_STREAM;
+        let body = r#"{"data":"{\"sessionId\":\"s\",\"x\":1}","id":"1","event":"connected"}"#;
+        assert_eq!(
+            decode_json(&SSE_EVENT_STREAM, body).unwrap(),
+            r#"{"event":"connected","id":"1","data":{"sessionId":"s"}}"#
+        );
+        // The tag names no member.
+        let found = issues(
+            &SSE_EVENT_STREAM,
+            r#"{"event":"nope","id":"1","data":"{}"}"#,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "event");
+        assert_eq!(found[0].1, "invalid_union_discriminator");
+        // JSON text that is not JSON, and a payload that does not fit.
+        let found = issues(
+            &SSE_EVENT_STREAM,
+            r#"{"event":"heartbeat","id":"1","data":"{"}"#,
+        );
+        assert_eq!(found[0].1, "custom");
+        assert!(found[0].2.starts_with("malformed json: SyntaxError: "));
+        let found = issues(
+            &SSE_EVENT_STREAM,
+            r#"{"event":"heartbeat","id":"1","data":"{\"type\":5}"}"#,
+        );
+        assert_eq!(
+            found,
+            vec![(
+                "data.type".to_owned(),
+                "invalid_type",
+                "Expected string, received number".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_stream_is_never_a_json_value() {
+        static WITH_STREAM: Schema = Schema::Object(&[Field {
+            name: "result",
+            wire: "Result",
+            schema: &Schema::Stream,
+            optional: false,
+            default: None,
+        }]);
+        let found = issues(&WITH_STREAM, r#"{"Result":{}}"#);
+        assert_eq!(
+            found,
+            vec![(
+                "Result".to_owned(),
+                "custom",
+                "Input not instance of ReadableStream".to_owned()
+            )]
+        );
     }
 }

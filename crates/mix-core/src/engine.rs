@@ -23,7 +23,7 @@ use crate::config::RetryConfig;
 use crate::error::ClientError;
 use crate::redact;
 use crate::retry::{next_step, parse_retry_after, NextStep, RetryCodes};
-use crate::transport::{Body, Head, Transport};
+use crate::transport::{Body, BodyStream, Head, Transport};
 
 /// A request ready to send. The URL and headers are usually the client's
 /// own, borrowed: each attempt hands reqwest a copy anyway.
@@ -42,7 +42,12 @@ pub struct Prepared<'a> {
 pub struct Policy {
     pub retry: RetryConfig,
     pub codes: RetryCodes,
+    /// Bounds the call until the response head is final and, unless the
+    /// response is kept open (`open_on`), its body read.
     pub deadline: Option<Instant>,
+    /// The success status and content type whose body is not read but
+    /// handed back open ([`Final::Open`]): an event stream.
+    pub open_on: Option<(u16, &'static str)>,
 }
 
 /// What a call ends with before decoding.
@@ -51,6 +56,13 @@ pub enum Final {
         status: u16,
         headers: HeaderMap,
         body: Vec<u8>,
+    },
+    /// A response whose body is left to read as a stream (see
+    /// [`Policy::open_on`]): the call's time limit no longer applies.
+    Open {
+        status: u16,
+        headers: HeaderMap,
+        body: BodyStream,
     },
     Failed(ClientError),
 }
@@ -172,6 +184,19 @@ async fn attempts(
                     }
                     None => {
                         let headers = std::mem::take(&mut response.headers);
+                        if opens(policy, status, &headers) {
+                            push_log(&mut log, entry, |e| {
+                                e.status = Some(status);
+                                e.response_headers = log_headers(&headers);
+                                e.response_body =
+                                    Some("<stream: read as the caller iterates>".into());
+                            });
+                            return Final::Open {
+                                status,
+                                headers,
+                                body: response.into_stream(),
+                            };
+                        }
                         match transport.read_body(response).await {
                             Ok(body) => {
                                 push_log(&mut log, entry, |e| {
@@ -207,6 +232,14 @@ async fn attempts(
         tokio::time::sleep(wait).await;
         retry_index = retry_index.saturating_add(1);
     }
+}
+
+/// Whether a final response is the one the call keeps open.
+fn opens(policy: &Policy, status: u16, headers: &HeaderMap) -> bool {
+    policy.open_on.is_some_and(|(want, media)| {
+        let content_type = crate::operation::content_type(headers);
+        want == status && crate::operation::media_matches(media, content_type.as_deref())
+    })
 }
 
 /// The delay a response's `Retry-After` asks for, if it parses.

@@ -381,6 +381,203 @@ pub static REFRESH_O_AUTH_TOKENS_RESPONSE: Schema = Schema::Object(&[
     Field { name: "message", wire: "message", schema: &Schema::String, optional: true, default: None },
     Field { name: "status", wire: "status", schema: &Schema::String, optional: true, default: None },
 ]);
+pub static STREAM_EVENTS_REQUEST: Schema = Schema::Object(&[
+    Field { name: "lastEventID", wire: "Last-Event-ID", schema: &Schema::String, optional: true, default: None },
+    Field { name: "sessionId", wire: "sessionId", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_EVENT_STREAM: Schema = Schema::Union { tag: "event", members: &[("complete", &SSE_COMPLETE_EVENT), ("connected", &SSE_CONNECTED_EVENT), ("content", &SSE_CONTENT_EVENT), ("error", &SSE_ERROR_EVENT), ("heartbeat", &SSE_HEARTBEAT_EVENT), ("permission", &SSE_PERMISSION_EVENT), ("session_created", &SSE_SESSION_CREATED_EVENT), ("session_deleted", &SSE_SESSION_DELETED_EVENT), ("summarize", &SSE_SUMMARIZE_EVENT), ("thinking", &SSE_THINKING_EVENT), ("tool", &SSE_TOOL_EVENT), ("tool_execution_complete", &SSE_TOOL_EXECUTION_COMPLETE_EVENT), ("tool_execution_start", &SSE_TOOL_EXECUTION_START_EVENT), ("tool_parameter_delta", &SSE_TOOL_PARAMETER_DELTA_EVENT)] };
+pub static SSE_COMPLETE_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_COMPLETE_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_COMPLETE_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_COMPLETE_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_COMPLETE_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "content", wire: "content", schema: &Schema::String, optional: true, default: None },
+    Field { name: "done", wire: "done", schema: &Schema::Boolean, optional: false, default: None },
+    Field { name: "messageId", wire: "messageId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "reasoning", wire: "reasoning", schema: &Schema::String, optional: true, default: None },
+    Field { name: "reasoningDuration", wire: "reasoningDuration", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_CONNECTED_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_CONNECTED_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_CONNECTED_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_CONNECTED_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_CONNECTED_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "sessionId", wire: "sessionId", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_CONTENT_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_CONTENT_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_CONTENT_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_CONTENT_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_CONTENT_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "content", wire: "content", schema: &Schema::String, optional: false, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_ERROR_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_ERROR_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_ERROR_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_ERROR_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_ERROR_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "attempt", wire: "attempt", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "error", wire: "error", schema: &Schema::String, optional: false, default: None },
+    Field { name: "maxAttempts", wire: "maxAttempts", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "retryAfter", wire: "retryAfter", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: true, default: None },
+]);
+pub static SSE_HEARTBEAT_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_HEARTBEAT_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_HEARTBEAT_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_HEARTBEAT_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_HEARTBEAT_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_PERMISSION_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_PERMISSION_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_PERMISSION_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_PERMISSION_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_PERMISSION_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "action", wire: "action", schema: &Schema::String, optional: false, default: None },
+    Field { name: "description", wire: "description", schema: &Schema::String, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "params", wire: "params", schema: &PARAMS, optional: true, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "path", wire: "path", schema: &Schema::String, optional: true, default: None },
+    Field { name: "sessionId", wire: "sessionId", schema: &Schema::String, optional: false, default: None },
+    Field { name: "toolName", wire: "toolName", schema: &TOOL_NAME, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static PARAMS: Schema = Schema::FreeForm;
+pub static SSE_SESSION_CREATED_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_SESSION_CREATED_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_SESSION_CREATED_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_SESSION_CREATED_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_SESSION_CREATED_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "createdAt", wire: "createdAt", schema: &Schema::Integer, optional: false, default: None },
+    Field { name: "sessionId", wire: "sessionId", schema: &Schema::String, optional: false, default: None },
+    Field { name: "title", wire: "title", schema: &Schema::String, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_SESSION_DELETED_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_SESSION_DELETED_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_SESSION_DELETED_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_SESSION_DELETED_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_SESSION_DELETED_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "sessionId", wire: "sessionId", schema: &Schema::String, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_SUMMARIZE_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_SUMMARIZE_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_SUMMARIZE_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_SUMMARIZE_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_SUMMARIZE_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "done", wire: "done", schema: &Schema::Boolean, optional: false, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "progress", wire: "progress", schema: &Schema::String, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_THINKING_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_THINKING_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_THINKING_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_THINKING_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_THINKING_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "content", wire: "content", schema: &Schema::String, optional: false, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_TOOL_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_TOOL_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_TOOL_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_TOOL_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_TOOL_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "input", wire: "input", schema: &Schema::String, optional: false, default: None },
+    Field { name: "name", wire: "name", schema: &TOOL_NAME, optional: false, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "status", wire: "status", schema: &Schema::String, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_TOOL_EXECUTION_COMPLETE_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_TOOL_EXECUTION_COMPLETE_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_TOOL_EXECUTION_COMPLETE_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_TOOL_EXECUTION_COMPLETE_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_TOOL_EXECUTION_COMPLETE_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "progress", wire: "progress", schema: &Schema::String, optional: false, default: None },
+    Field { name: "success", wire: "success", schema: &Schema::Boolean, optional: false, default: None },
+    Field { name: "toolCallId", wire: "toolCallId", schema: &Schema::String, optional: false, default: None },
+    Field { name: "toolName", wire: "toolName", schema: &TOOL_NAME, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_TOOL_EXECUTION_START_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_TOOL_EXECUTION_START_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_TOOL_EXECUTION_START_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_TOOL_EXECUTION_START_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_TOOL_EXECUTION_START_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "progress", wire: "progress", schema: &Schema::String, optional: false, default: None },
+    Field { name: "toolCallId", wire: "toolCallId", schema: &Schema::String, optional: false, default: None },
+    Field { name: "toolName", wire: "toolName", schema: &TOOL_NAME, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static SSE_TOOL_PARAMETER_DELTA_EVENT: Schema = Schema::Object(&[
+    Field { name: "event", wire: "event", schema: &SSE_TOOL_PARAMETER_DELTA_EVENT_EVENT, optional: false, default: None },
+    Field { name: "id", wire: "id", schema: &Schema::String, optional: false, default: None },
+    Field { name: "retry", wire: "retry", schema: &Schema::Integer, optional: true, default: None },
+    Field { name: "data", wire: "data", schema: &Schema::JsonText(&SSE_TOOL_PARAMETER_DELTA_EVENT_DATA), optional: false, default: None },
+]);
+pub static SSE_TOOL_PARAMETER_DELTA_EVENT_EVENT: Schema = Schema::Enum(&["connected", "heartbeat", "error", "complete", "thinking", "content", "tool", "tool_parameter_delta", "tool_execution_start", "tool_execution_complete", "permission", "summarize", "session_created", "session_deleted"]);
+pub static SSE_TOOL_PARAMETER_DELTA_EVENT_DATA: Schema = Schema::Object(&[
+    Field { name: "input", wire: "input", schema: &Schema::String, optional: false, default: None },
+    Field { name: "parentToolCallId", wire: "parentToolCallId", schema: &Schema::String, optional: true, default: None },
+    Field { name: "toolCallId", wire: "toolCallId", schema: &Schema::String, optional: false, default: None },
+    Field { name: "type", wire: "type", schema: &Schema::String, optional: false, default: None },
+]);
+pub static STREAM_EVENTS_RESPONSE: Schema = Schema::Object(&[
+    Field { name: "headers", wire: "Headers", schema: &Schema::Record(&Schema::Array(&Schema::String)), optional: false, default: None },
+    Field { name: "result", wire: "Result", schema: &Schema::Stream, optional: false, default: None },
+]);
 pub static MEDIA_TYPE: Schema = Schema::Enum(&["image", "video", "audio", "gsap_animation", "pdf", "csv"]);
 pub static MEDIA_OUTPUT: Schema = Schema::Object(&[
     Field { name: "path", wire: "path", schema: &Schema::String, optional: true, default: None },
@@ -520,7 +717,7 @@ pub static REST_ERROR_TYPE: Schema = Schema::Enum(&["bad_request", "not_found", 
 /// The `ErrorResponse` body of every documented error status.
 pub static ERROR_RESPONSE: Schema = Schema::Object(&[Field { name: "error", wire: "error", schema: &REST_ERROR, optional: false, default: None }]);
 
-pub static OPERATIONS: [Operation; 34] = [
+pub static OPERATIONS: [Operation; 35] = [
     Operation {
         id: "storeApiKey",
         method: HttpMethod::Post,
@@ -963,11 +1160,24 @@ pub static OPERATIONS: [Operation; 34] = [
         retry: RetryConfig::Backoff { backoff: BackoffConfig { initial_interval_ms: 500.0, max_interval_ms: 60000.0, exponent: 1.5, max_elapsed_time_ms: 600000.0 }, retry_connection_errors: true },
         retry_codes: &["5XX", "408", "429"],
     },
+    Operation {
+        id: "streamEvents",
+        method: HttpMethod::Get,
+        path: &[PathPart::Literal("/stream")],
+        accept: "text/event-stream",
+        body: BodyKind::None,
+        success_status: 200,
+        success_content: ContentPattern::Media("text/event-stream"),
+        value: ValueKind::EventStream(&SSE_EVENT_STREAM),
+        error_statuses: &[404, 500],
+        retry: RetryConfig::Backoff { backoff: BackoffConfig { initial_interval_ms: 500.0, max_interval_ms: 60000.0, exponent: 1.5, max_elapsed_time_ms: 600000.0 }, retry_connection_errors: true },
+        retry_codes: &["5XX", "408", "429"],
+    },
 ];
 
 /// Every named schema, in the order of `lib/internal/schemas.js` (the
 /// `*FromJSON` helpers pass its index).
-pub static SCHEMAS: [&Schema; 114] = [&STORE_API_KEY_REQUEST, &PROVIDER, &STORE_API_KEY_RESPONSE, &HANDLE_O_AUTH_CALLBACK_REQUEST, &HANDLE_O_AUTH_CALLBACK_RESPONSE, &START_O_AUTH_FLOW_REQUEST, &START_O_AUTH_FLOW_RESPONSE, &GET_AUTH_STATUS_RESPONSE, &GET_AUTH_STATUS_PROVIDERS, &GET_AUTH_STATUS_AUTH_METHOD, &VALIDATE_PREFERRED_PROVIDER_RESPONSE, &VALIDATE_PREFERRED_PROVIDER_AUTH_METHOD, &DELETE_CREDENTIALS_REQUEST, &DELETE_CREDENTIALS_RESPONSE, &LIST_COMMANDS_RESPONSE, &GET_COMMAND_REQUEST, &GET_COMMAND_RESPONSE, &LIST_MCP_SERVERS_RESPONSE, &LIST_MCP_SERVERS_TOOL, &GET_MESSAGE_HISTORY_REQUEST, &BACKEND_MESSAGE, &TOOL_CALL_DATA, &CORE_TOOL_NAME, &TOOL_NAME, &DENY_PERMISSION_REQUEST, &DENY_PERMISSION_RESPONSE, &GRANT_PERMISSION_REQUEST, &GRANT_PERMISSION_RESPONSE, &GET_PREFERENCES_RESPONSE, &AVAILABLE_PROVIDERS, &PREFERENCES, &UPDATE_PREFERENCES_REQUEST, &UPDATE_PREFERENCES_RESPONSE, &GET_AVAILABLE_PROVIDERS_RESPONSE, &RESET_PREFERENCES_RESPONSE, &LIST_SESSIONS_REQUEST, &SESSION_DATA, &CALLBACK, &SESSION_DATA_TYPE, &SESSIONDATA_SESSION_TYPE, &SUBAGENT_TYPE, &CREATE_SESSION_REQUEST, &CREATE_SESSION_CALLBACK, &CREATE_SESSION_TYPE, &PROMPT_MODE, &CREATESESSION_SESSION_TYPE, &DELETE_SESSION_REQUEST, &GET_SESSION_REQUEST, &UPDATE_SESSION_CALLBACKS_REQUEST_BODY, &UPDATE_SESSION_CALLBACKS_CALLBACK, &UPDATE_SESSION_CALLBACKS_TYPE, &UPDATE_SESSION_CALLBACKS_REQUEST, &CANCEL_SESSION_PROCESSING_REQUEST, &CANCEL_SESSION_PROCESSING_RESPONSE, &EXPORT_SESSION_REQUEST, &EXPORT_SESSION, &EXPORT_MESSAGE, &EXPORT_TOOL_CALL, &INPUT_JSON, &EXPORT_SESSION_RESPONSE, &LIST_SESSION_FILES_REQUEST, &FILE_INFO, &DELETE_SESSION_FILE_REQUEST, &FORK_SESSION_REQUEST_BODY, &FORK_SESSION_REQUEST, &GET_SESSION_MESSAGES_REQUEST, &SEND_MESSAGE_REQUEST_BODY, &SEND_MESSAGE_REQUEST, &SEND_MESSAGE_RESPONSE, &REWIND_SESSION_REQUEST_BODY, &REWIND_SESSION_REQUEST, &GET_SYSTEM_INFO_RESPONSE, &GET_TOOLS_STATUS_RESPONSE, &CATEGORIES, &GET_TOOLS_STATUS_TOOL, &HEALTH_CHECK_RESPONSE, &GET_O_AUTH_HEALTH_RESPONSE, &GET_O_AUTH_HEALTH_PROVIDERS, &PROVIDERS_STATUS, &STATUS, &REFRESH_O_AUTH_TOKENS_RESPONSE, &MEDIA_TYPE, &MEDIA_OUTPUT, &MEDIA_SHOWCASE_PARAMS, &MEDIA_ANALYSIS_TYPE, &READ_MEDIA_PARAMS, &READ_MEDIA_RESULT, &READ_MEDIA_RESPONSE, &TODO_STATUS, &TODO_PRIORITY, &TODO, &TODO_WRITE_PARAMS, &BASH_PARAMS, &BASH_RESPONSE_METADATA, &EDIT_PARAMS, &EDIT_RESPONSE_METADATA, &EXIT_PLAN_MODE_PARAMS, &READ_TEXT_PARAMS, &READ_TEXT_RESPONSE_METADATA, &GLOB_PARAMS, &GLOB_RESPONSE_METADATA, &GREP_PARAMS, &GREP_RESPONSE_METADATA, &PYTHON_EXECUTION_PARAMS, &PYTHON_EXECUTION_RESULT, &WEB_FETCH_PARAMS, &WEB_FETCH_RESPONSE_METADATA, &SEARCH_TYPE, &SAFE_SEARCH, &SEARCH_PARAMS, &WRITE_PARAMS, &WRITE_RESPONSE_METADATA, &REST_ERROR, &REST_ERROR_TYPE];
+pub static SCHEMAS: [&Schema; 160] = [&STORE_API_KEY_REQUEST, &PROVIDER, &STORE_API_KEY_RESPONSE, &HANDLE_O_AUTH_CALLBACK_REQUEST, &HANDLE_O_AUTH_CALLBACK_RESPONSE, &START_O_AUTH_FLOW_REQUEST, &START_O_AUTH_FLOW_RESPONSE, &GET_AUTH_STATUS_RESPONSE, &GET_AUTH_STATUS_PROVIDERS, &GET_AUTH_STATUS_AUTH_METHOD, &VALIDATE_PREFERRED_PROVIDER_RESPONSE, &VALIDATE_PREFERRED_PROVIDER_AUTH_METHOD, &DELETE_CREDENTIALS_REQUEST, &DELETE_CREDENTIALS_RESPONSE, &LIST_COMMANDS_RESPONSE, &GET_COMMAND_REQUEST, &GET_COMMAND_RESPONSE, &LIST_MCP_SERVERS_RESPONSE, &LIST_MCP_SERVERS_TOOL, &GET_MESSAGE_HISTORY_REQUEST, &BACKEND_MESSAGE, &TOOL_CALL_DATA, &CORE_TOOL_NAME, &TOOL_NAME, &DENY_PERMISSION_REQUEST, &DENY_PERMISSION_RESPONSE, &GRANT_PERMISSION_REQUEST, &GRANT_PERMISSION_RESPONSE, &GET_PREFERENCES_RESPONSE, &AVAILABLE_PROVIDERS, &PREFERENCES, &UPDATE_PREFERENCES_REQUEST, &UPDATE_PREFERENCES_RESPONSE, &GET_AVAILABLE_PROVIDERS_RESPONSE, &RESET_PREFERENCES_RESPONSE, &LIST_SESSIONS_REQUEST, &SESSION_DATA, &CALLBACK, &SESSION_DATA_TYPE, &SESSIONDATA_SESSION_TYPE, &SUBAGENT_TYPE, &CREATE_SESSION_REQUEST, &CREATE_SESSION_CALLBACK, &CREATE_SESSION_TYPE, &PROMPT_MODE, &CREATESESSION_SESSION_TYPE, &DELETE_SESSION_REQUEST, &GET_SESSION_REQUEST, &UPDATE_SESSION_CALLBACKS_REQUEST_BODY, &UPDATE_SESSION_CALLBACKS_CALLBACK, &UPDATE_SESSION_CALLBACKS_TYPE, &UPDATE_SESSION_CALLBACKS_REQUEST, &CANCEL_SESSION_PROCESSING_REQUEST, &CANCEL_SESSION_PROCESSING_RESPONSE, &EXPORT_SESSION_REQUEST, &EXPORT_SESSION, &EXPORT_MESSAGE, &EXPORT_TOOL_CALL, &INPUT_JSON, &EXPORT_SESSION_RESPONSE, &LIST_SESSION_FILES_REQUEST, &FILE_INFO, &DELETE_SESSION_FILE_REQUEST, &FORK_SESSION_REQUEST_BODY, &FORK_SESSION_REQUEST, &GET_SESSION_MESSAGES_REQUEST, &SEND_MESSAGE_REQUEST_BODY, &SEND_MESSAGE_REQUEST, &SEND_MESSAGE_RESPONSE, &REWIND_SESSION_REQUEST_BODY, &REWIND_SESSION_REQUEST, &GET_SYSTEM_INFO_RESPONSE, &GET_TOOLS_STATUS_RESPONSE, &CATEGORIES, &GET_TOOLS_STATUS_TOOL, &HEALTH_CHECK_RESPONSE, &GET_O_AUTH_HEALTH_RESPONSE, &GET_O_AUTH_HEALTH_PROVIDERS, &PROVIDERS_STATUS, &STATUS, &REFRESH_O_AUTH_TOKENS_RESPONSE, &STREAM_EVENTS_REQUEST, &SSE_EVENT_STREAM, &SSE_COMPLETE_EVENT, &SSE_COMPLETE_EVENT_EVENT, &SSE_COMPLETE_EVENT_DATA, &SSE_CONNECTED_EVENT, &SSE_CONNECTED_EVENT_EVENT, &SSE_CONNECTED_EVENT_DATA, &SSE_CONTENT_EVENT, &SSE_CONTENT_EVENT_EVENT, &SSE_CONTENT_EVENT_DATA, &SSE_ERROR_EVENT, &SSE_ERROR_EVENT_EVENT, &SSE_ERROR_EVENT_DATA, &SSE_HEARTBEAT_EVENT, &SSE_HEARTBEAT_EVENT_EVENT, &SSE_HEARTBEAT_EVENT_DATA, &SSE_PERMISSION_EVENT, &SSE_PERMISSION_EVENT_EVENT, &SSE_PERMISSION_EVENT_DATA, &PARAMS, &SSE_SESSION_CREATED_EVENT, &SSE_SESSION_CREATED_EVENT_EVENT, &SSE_SESSION_CREATED_EVENT_DATA, &SSE_SESSION_DELETED_EVENT, &SSE_SESSION_DELETED_EVENT_EVENT, &SSE_SESSION_DELETED_EVENT_DATA, &SSE_SUMMARIZE_EVENT, &SSE_SUMMARIZE_EVENT_EVENT, &SSE_SUMMARIZE_EVENT_DATA, &SSE_THINKING_EVENT, &SSE_THINKING_EVENT_EVENT, &SSE_THINKING_EVENT_DATA, &SSE_TOOL_EVENT, &SSE_TOOL_EVENT_EVENT, &SSE_TOOL_EVENT_DATA, &SSE_TOOL_EXECUTION_COMPLETE_EVENT, &SSE_TOOL_EXECUTION_COMPLETE_EVENT_EVENT, &SSE_TOOL_EXECUTION_COMPLETE_EVENT_DATA, &SSE_TOOL_EXECUTION_START_EVENT, &SSE_TOOL_EXECUTION_START_EVENT_EVENT, &SSE_TOOL_EXECUTION_START_EVENT_DATA, &SSE_TOOL_PARAMETER_DELTA_EVENT, &SSE_TOOL_PARAMETER_DELTA_EVENT_EVENT, &SSE_TOOL_PARAMETER_DELTA_EVENT_DATA, &STREAM_EVENTS_RESPONSE, &MEDIA_TYPE, &MEDIA_OUTPUT, &MEDIA_SHOWCASE_PARAMS, &MEDIA_ANALYSIS_TYPE, &READ_MEDIA_PARAMS, &READ_MEDIA_RESULT, &READ_MEDIA_RESPONSE, &TODO_STATUS, &TODO_PRIORITY, &TODO, &TODO_WRITE_PARAMS, &BASH_PARAMS, &BASH_RESPONSE_METADATA, &EDIT_PARAMS, &EDIT_RESPONSE_METADATA, &EXIT_PLAN_MODE_PARAMS, &READ_TEXT_PARAMS, &READ_TEXT_RESPONSE_METADATA, &GLOB_PARAMS, &GLOB_RESPONSE_METADATA, &GREP_PARAMS, &GREP_RESPONSE_METADATA, &PYTHON_EXECUTION_PARAMS, &PYTHON_EXECUTION_RESULT, &WEB_FETCH_PARAMS, &WEB_FETCH_RESPONSE_METADATA, &SEARCH_TYPE, &SAFE_SEARCH, &SEARCH_PARAMS, &WRITE_PARAMS, &WRITE_RESPONSE_METADATA, &REST_ERROR, &REST_ERROR_TYPE];
 
 /// A digest of this table; `lib/internal/schemas.js` holds the same.
-pub const DIGEST: &str = "7abc498d5113fdd0";
+pub const DIGEST: &str = "7a1b63ba9a7940c7";

@@ -7,7 +7,8 @@
 //! every operation takes ([`operation`], [`generated`]), response decoding
 //! against the generated schemas ([`schema`], [`decode`]), error messages
 //! ([`message`]), secret masking for debug logs ([`redact`]), the
-//! `text/event-stream` framing ([`sse`]), and the process-wide connection
+//! `text/event-stream` framing and the event streams read with it ([`sse`],
+//! [`events`]), and the process-wide connection
 //! pools with their trust stores and proxies ([`pool`], [`proxy`]). The
 //! napi binding in the parent crate only converts values at the boundary.
 #![deny(clippy::all)]
@@ -18,6 +19,7 @@ pub mod config;
 pub mod decode;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod generated;
 pub mod memory;
 pub mod message;
@@ -36,6 +38,8 @@ pub use config::{BackoffConfig, CallOptions, ClientConfig, Limits, RetryConfig};
 pub use decode::{Invalid, Issue};
 pub use engine::AttemptLog;
 pub use error::{ClientError, ClientErrorKind};
-pub use operation::{CallOutcome, CallResult, Decoded, Request, ResponseParts, Validated};
+pub use operation::{
+    CallOutcome, CallResult, Decoded, OpenStream, Request, ResponseParts, Validated,
+};
 pub use pool::NetworkConfig;
 pub use proxy::ProxyConfig;

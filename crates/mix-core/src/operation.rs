@@ -24,6 +24,7 @@ use crate::decode::{
 };
 use crate::engine::{execute, latin1, AttemptLog, Final, Policy, Prepared};
 use crate::error::ClientError;
+use crate::events::EventReader;
 use crate::retry::RetryCodes;
 use crate::schema::Schema;
 use crate::transport::Body;
@@ -76,6 +77,10 @@ pub enum ValueKind {
     WithHeaders(&'static Schema),
     /// Nothing (`undefined`); the body is read and dropped.
     Void,
+    /// `{ headers, result }`: the response headers and, as `result`, the
+    /// body read as a stream of events of this union (see [`crate::events`]).
+    /// The value is the headers alone; the stream comes with it apart.
+    EventStream(&'static Schema),
 }
 
 /// The content types a matcher accepts.
@@ -175,10 +180,20 @@ pub enum CallOutcome {
     Client(ClientError),
 }
 
+/// The open response of an event-stream call.
+pub struct OpenStream {
+    pub events: EventReader,
+    /// The response as a misfit event's error shows it (no body).
+    pub response: ResponseParts,
+    pub url: String,
+}
+
 /// What a call hands to the binding.
-#[derive(Debug, Clone)]
 pub struct CallResult {
     pub outcome: CallOutcome,
+    /// The events of an event-stream operation's value, read as the caller
+    /// asks (the value itself holds the headers).
+    pub events: Option<OpenStream>,
     /// Every attempt, when the client logs for debugging.
     pub attempts: Vec<AttemptLog>,
     /// The request URL, when the call kept its response or got an error response.
@@ -208,6 +223,7 @@ impl Client {
                 outcome: CallOutcome::Client(ClientError::invalid_request(format!(
                     "no operation number {index}"
                 ))),
+                events: None,
                 attempts,
                 url: None,
                 request: None,
@@ -221,6 +237,7 @@ impl Client {
             ),
             _ => (None, None),
         };
+        let mut events = None;
         let outcome = match prepared {
             Err(error) => CallOutcome::Client(error),
             Ok(prepared) => {
@@ -232,9 +249,34 @@ impl Client {
                     },
                     deadline: effective_timeout(call.timeout_ms, self.timeout_ms)
                         .and_then(|limit| started.checked_add(limit)),
+                    open_on: match (stream_of(op), op.success_content) {
+                        (Some(_), ContentPattern::Media(media)) => Some((op.success_status, media)),
+                        _ => None,
+                    },
                 };
                 match execute(&self.transport, &prepared, &policy, cancel.as_ref(), log).await {
                     Final::Failed(error) => CallOutcome::Client(error),
+                    Final::Open {
+                        status,
+                        headers,
+                        body,
+                    } => {
+                        let parts = ResponseParts {
+                            status,
+                            headers: header_pairs(&headers),
+                            content_type: content_type(&headers),
+                            body: String::new(),
+                        };
+                        let response = call.keep_response.then(|| parts.clone());
+                        // Only an event stream's response is kept open.
+                        events = stream_of(op).map(|union| OpenStream {
+                            events: EventReader::new(body, union, self.transport.max_body_bytes()),
+                            response: parts,
+                            url: prepared.url.to_string(),
+                        });
+                        let value = format!(r#"{{"headers":{}}}"#, header_map(&headers));
+                        CallOutcome::Value { value, response }
+                    }
                     Final::Response {
                         status,
                         headers,
@@ -252,6 +294,7 @@ impl Client {
         };
         CallResult {
             outcome,
+            events,
             attempts,
             url,
             request: sent,
@@ -298,6 +341,14 @@ impl Client {
             url.set_query(Some(&query));
         }
         Ok(Cow::Owned(url))
+    }
+}
+
+/// The union of events of an event-stream operation.
+fn stream_of(op: &Operation) -> Option<&'static Schema> {
+    match op.value {
+        ValueKind::EventStream(union) => Some(union),
+        _ => None,
     }
 }
 
@@ -411,7 +462,9 @@ fn decode(
     match match_response(op, status, content_type.as_deref()) {
         Match::Success => {
             let value = match &op.value {
-                ValueKind::Void => Ok(String::new()),
+                // Kept open by the engine when it matches; here only when
+                // the stream's media type was not the operation's.
+                ValueKind::Void | ValueKind::EventStream(_) => Ok(String::new()),
                 ValueKind::Json(schema) => decode_json(schema, &body),
                 ValueKind::WithHeaders(schema) => {
                     let before = format!(r#"{{"headers":{},"result":"#, header_map(headers));

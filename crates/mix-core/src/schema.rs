@@ -31,6 +31,19 @@ pub enum Schema {
     Record(&'static Schema),
     /// `T | null`.
     Nullable(&'static Schema),
+    /// A string holding the JSON text of a value of the inner schema (an
+    /// event stream's `data` field); text that is not JSON is an issue.
+    JsonText(&'static Schema),
+    /// One of several object schemas, chosen by the string at key `tag`
+    /// (`event` for the stream's events): `(tag value, schema)` pairs.
+    Union {
+        tag: &'static str,
+        members: &'static [(&'static str, &'static Schema)],
+    },
+    /// A stream (an event stream's `result`): no JSON value is one, so a
+    /// `*FromJSON` of a response type holding one always fails, as in the
+    /// original.
+    Stream,
 }
 
 /// A declared key of an object.
@@ -50,7 +63,7 @@ impl Schema {
     /// What zod names as expected when a value has the wrong type.
     pub fn expected(&self) -> String {
         match self {
-            Schema::String | Schema::DateTime => "string".to_owned(),
+            Schema::String | Schema::DateTime | Schema::JsonText(_) => "string".to_owned(),
             Schema::Number | Schema::Integer => "number".to_owned(),
             Schema::Boolean => "boolean".to_owned(),
             Schema::Enum(values) => values
@@ -58,7 +71,10 @@ impl Schema {
                 .map(|v| format!("'{v}'"))
                 .collect::<Vec<_>>()
                 .join(" | "),
-            Schema::Object(_) | Schema::FreeForm | Schema::Record(_) => "object".to_owned(),
+            Schema::Object(_) | Schema::FreeForm | Schema::Record(_) | Schema::Union { .. } => {
+                "object".to_owned()
+            }
+            Schema::Stream => "ReadableStream".to_owned(),
             Schema::Array(_) => "array".to_owned(),
             Schema::Nullable(inner) => inner.expected(),
         }

@@ -122,6 +122,11 @@ impl Transport {
         }
     }
 
+    /// The most bytes a body read whole (or one event of a stream) may hold.
+    pub fn max_body_bytes(&self) -> usize {
+        self.limits.max_body_bytes
+    }
+
     /// What went wrong setting up the pool's trust store.
     pub fn warnings(&self) -> &[String] {
         match &self.sender {
@@ -209,6 +214,123 @@ impl Transport {
     }
 }
 
+impl Head {
+    /// The body as a stream of chunks, read only as they are asked for (a
+    /// response that stays open: an event stream). No size limit applies to
+    /// the whole; see [`BodyStream`].
+    pub fn into_stream(self) -> BodyStream {
+        match self.body {
+            PendingBody::Stream(response, coding) => BodyStream {
+                response: Some(response),
+                decoder: match coding {
+                    Coding::Identity => None,
+                    Coding::Gzip => Some(Box::new(flate2::write::GzDecoder::new(Vec::new()))),
+                    Coding::Deflate => Some(Box::new(flate2::write::ZlibDecoder::new(Vec::new()))),
+                },
+                ready: None,
+            },
+            PendingBody::Ready(body) => BodyStream {
+                response: None,
+                decoder: None,
+                ready: Some(body),
+            },
+        }
+    }
+}
+
+/// A response body read chunk by chunk as the reader asks: nothing is read
+/// from the connection between asks, so a slow reader holds the sender back
+/// (TCP flow control) instead of filling memory. Dropping it closes the
+/// connection.
+pub struct BodyStream {
+    response: Option<Response>,
+    /// For a compressed body: decodes each chunk as it comes.
+    decoder: Option<Box<dyn Decoder>>,
+    /// A body an external transport delivered whole, not yet handed out.
+    ready: Option<Vec<u8>>,
+}
+
+impl BodyStream {
+    /// The next chunk, waiting for it; `None` at the end of the body.
+    pub async fn next(&mut self) -> Result<Option<Vec<u8>>, ClientError> {
+        loop {
+            if let Some(body) = self.ready.take() {
+                return Ok(Some(body));
+            }
+            let Some(response) = self.response.as_mut() else {
+                return Ok(None);
+            };
+            let chunk = response
+                .chunk()
+                .await
+                .map_err(|e| ClientError::from_reqwest(&e, response.url(), None))?;
+            match self.decode(chunk)? {
+                Some(decoded) if !decoded.is_empty() => return Ok(Some(decoded)),
+                // Compressed bytes that decode to nothing yet, or the end.
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next chunk if one has already arrived (`None` when none has, or
+    /// at the end); never waits.
+    pub async fn next_ready(&mut self) -> Result<Option<Vec<u8>>, ClientError> {
+        if let Some(body) = self.ready.take() {
+            return Ok(Some(body));
+        }
+        let Some(response) = self.response.as_mut() else {
+            return Ok(None);
+        };
+        // One poll: `chunk` takes nothing from the connection unless it
+        // completes, so a pending poll dropped loses nothing.
+        let polled = {
+            let mut pending = std::pin::pin!(response.chunk());
+            std::future::poll_fn(|cx| {
+                std::task::Poll::Ready(match pending.as_mut().poll(cx) {
+                    std::task::Poll::Ready(result) => Some(result),
+                    std::task::Poll::Pending => None,
+                })
+            })
+            .await
+        };
+        match polled {
+            None => Ok(None),
+            Some(Err(e)) => Err(ClientError::from_reqwest(&e, response.url(), None)),
+            Some(Ok(chunk)) => Ok(self.decode(chunk)?.filter(|c| !c.is_empty())),
+        }
+    }
+
+    /// Decodes a chunk read (`None`: the end of the body, which ends the
+    /// stream); `Some` holds the bytes it decodes to (maybe none yet).
+    fn decode(&mut self, chunk: Option<bytes::Bytes>) -> Result<Option<Vec<u8>>, ClientError> {
+        let Some(chunk) = chunk else {
+            self.response = None;
+            return match self.decoder.take() {
+                Some(decoder) => decoder
+                    .finish_decoding()
+                    .map(|rest| (!rest.is_empty()).then_some(rest))
+                    .map_err(corrupt),
+                None => Ok(None),
+            };
+        };
+        match self.decoder.as_mut() {
+            None => Ok(Some(chunk.to_vec())),
+            Some(decoder) => {
+                decoder.write_all(&chunk).map_err(corrupt)?;
+                Ok(Some(decoder.take_decoded()))
+            }
+        }
+    }
+}
+
+fn corrupt(e: std::io::Error) -> ClientError {
+    ClientError::new(
+        ClientErrorKind::Connection,
+        format!("the compressed response body is invalid: {e}"),
+        Some("Z_DATA_ERROR"),
+    )
+}
+
 /// A response that is not the server's answer to the request, as `fetch`
 /// would see it:
 /// - a 407 from the proxy a request was forwarded to: the server never saw
@@ -291,13 +413,6 @@ async fn read_decoded(
         Coding::Gzip => Box::new(flate2::write::GzDecoder::new(Vec::new())),
         _ => Box::new(flate2::write::ZlibDecoder::new(Vec::new())),
     };
-    let corrupt = |e: std::io::Error| {
-        ClientError::new(
-            ClientErrorKind::Connection,
-            format!("the compressed response body is invalid: {e}"),
-            Some("Z_DATA_ERROR"),
-        )
-    };
     loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
@@ -321,12 +436,17 @@ async fn read_decoded(
 /// A streaming decoder writing into a `Vec<u8>`.
 trait Decoder: Write + Send {
     fn decoded_len(&self) -> usize;
+    /// Takes the bytes decoded so far.
+    fn take_decoded(&mut self) -> Vec<u8>;
     fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>>;
 }
 
 impl Decoder for flate2::write::GzDecoder<Vec<u8>> {
     fn decoded_len(&self) -> usize {
         self.get_ref().len()
+    }
+    fn take_decoded(&mut self) -> Vec<u8> {
+        std::mem::take(self.get_mut())
     }
     fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>> {
         self.finish()
@@ -336,6 +456,9 @@ impl Decoder for flate2::write::GzDecoder<Vec<u8>> {
 impl Decoder for flate2::write::ZlibDecoder<Vec<u8>> {
     fn decoded_len(&self) -> usize {
         self.get_ref().len()
+    }
+    fn take_decoded(&mut self) -> Vec<u8> {
+        std::mem::take(self.get_mut())
     }
     fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>> {
         self.finish()

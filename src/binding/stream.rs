@@ -1,0 +1,283 @@
+//! `NativeStream`: the events of one event-stream call, handed to JS as it
+//! asks for them.
+//!
+//! JS makes the handle before the call and passes it to
+//! `NativeClient.call`. When the response opens, the call's task settles
+//! the call (its value holds the headers) and stays on as the stream's
+//! driver: the one owner of the open response, on the I/O thread that
+//! opened its connection. Each `next(slot)` from JS is one request for a
+//! batch, settled under `slot` through the environment's delivery like a
+//! call (so a pending `next` keeps Node alive, as a pending read of a
+//! `fetch` body does, and an idle stream does not). Nothing is read from the
+//! connection between requests (see `mix_core::events`).
+//!
+//! The stream ends for good, dropping the response (the server sees the
+//! connection close at once), when the body ends or fails, when JS calls
+//! `close()` (`cancel()`, `break`), when the handle is collected, or when
+//! the call's cancellation token fires (the caller's signal, or the
+//! environment being torn down).
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use mix_core::decode::issues_json;
+use mix_core::events::Batch;
+use mix_core::sse::Parser;
+use mix_core::{ClientError, Invalid, OpenStream, ResponseParts};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::completions::{Completer, Completions};
+use super::outcome::{client_outcome, response_outcome, NativeOutcome, Settled};
+
+/// One request for a batch: settled with a batch's JSON text (`[…]`), `""`
+/// once the stream has ended, or an error outcome.
+type Pull = Completer;
+
+#[napi]
+pub struct NativeStream {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    pulls: mpsc::UnboundedSender<Pull>,
+    /// Taken by the call that opens the stream.
+    receiver: Mutex<Option<mpsc::UnboundedReceiver<Pull>>>,
+    /// Set by that call: the delivery `next` settles through.
+    completions: OnceLock<Completions>,
+    /// Cancelled by `close()` or when the handle is dropped.
+    closed: CancellationToken,
+}
+
+/// What a call needs to drive the stream it opens.
+pub struct Attached {
+    pulls: mpsc::UnboundedReceiver<Pull>,
+    closed: CancellationToken,
+}
+
+#[napi]
+impl NativeStream {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        let (pulls, receiver) = mpsc::unbounded_channel();
+        NativeStream {
+            shared: Arc::new(Shared {
+                pulls,
+                receiver: Mutex::new(Some(receiver)),
+                completions: OnceLock::new(),
+                closed: CancellationToken::new(),
+            }),
+        }
+    }
+
+    /// Asks for the next batch of events, settled under `slot`. Only after
+    /// the call that opened the stream has settled.
+    #[napi]
+    pub fn next(&self, slot: u32) -> Result<()> {
+        let Some(completions) = self.shared.completions.get() else {
+            return Err(Error::new(
+                Status::InvalidArg,
+                "the stream's call has not started",
+            ));
+        };
+        let pull = completions.start(slot);
+        if let Err(mpsc::error::SendError(pull)) = self.shared.pulls.send(pull) {
+            // The driver is gone: the stream has ended.
+            pull.finish(Settled::Value(String::new()));
+        }
+        Ok(())
+    }
+
+    /// Ends the stream and closes its connection; idempotent. A pending
+    /// `next` settles as the end.
+    #[napi]
+    pub fn close(&self) {
+        self.shared.closed.cancel();
+    }
+}
+
+impl Drop for NativeStream {
+    fn drop(&mut self) {
+        self.shared.closed.cancel();
+    }
+}
+
+impl NativeStream {
+    /// Called on the JS thread as the call starts: the pulls it will
+    /// answer. `None` when the handle was already used for another call.
+    pub fn attach(&self, completions: &Completions) -> Option<Attached> {
+        let pulls = self
+            .shared
+            .receiver
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()?;
+        let _ = self.shared.completions.set(completions.clone());
+        Some(Attached {
+            pulls,
+            closed: self.shared.closed.clone(),
+        })
+    }
+}
+
+/// How the driver answers pulls once the stream has ended.
+enum Ended {
+    /// The body ended, failed, or a misfit event ended it: the end.
+    Done,
+    /// The caller's signal fired.
+    Aborted,
+}
+
+/// Answers the stream's pulls until it ends (see the module); `debug` adds
+/// the skipped events' types to batches.
+pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationToken, debug: bool) {
+    let Attached { mut pulls, closed } = attached;
+    let OpenStream {
+        events: reader,
+        response,
+        url,
+    } = opened;
+    let mut reader = Some(reader);
+    let mut ended = Ended::Done;
+    loop {
+        let pull = tokio::select! {
+            biased;
+            _ = closed.cancelled() => return,
+            _ = cancel.cancelled(), if reader.is_some() => {
+                reader = None; // closes the connection now, not at the next pull
+                ended = Ended::Aborted;
+                continue;
+            }
+            pull = pulls.recv() => match pull {
+                Some(pull) => pull,
+                None => return,
+            },
+        };
+        let Some(events) = reader.as_mut() else {
+            pull.finish(match ended {
+                Ended::Done => Settled::Value(String::new()),
+                Ended::Aborted => aborted(),
+            });
+            continue;
+        };
+        let batch = tokio::select! {
+            biased;
+            _ = closed.cancelled() => {
+                pull.finish(Settled::Value(String::new()));
+                return;
+            }
+            _ = cancel.cancelled() => {
+                reader = None;
+                ended = Ended::Aborted;
+                pull.finish(aborted());
+                continue;
+            }
+            batch = events.next_batch() => batch,
+        };
+        let settled = match batch {
+            Batch::Events { json, skipped } => {
+                if debug && !skipped.is_empty() {
+                    let mut outcome = NativeOutcome::of_kind("value");
+                    outcome.value = Some(json);
+                    outcome.skipped = Some(skipped);
+                    Settled::Full(Box::new(outcome))
+                } else {
+                    Settled::Value(json)
+                }
+            }
+            ending => {
+                reader = None;
+                match ending {
+                    Batch::Invalid { invalid, raw } => {
+                        Settled::Full(Box::new(invalid_event(&response, &url, invalid, raw)))
+                    }
+                    Batch::Failed(error) => Settled::Full(Box::new(client_outcome(error))),
+                    _ => Settled::Value(String::new()),
+                }
+            }
+        };
+        pull.finish(settled);
+    }
+}
+
+fn aborted() -> Settled {
+    Settled::Full(Box::new(client_outcome(ClientError::aborted())))
+}
+
+/// A `ResponseValidationError` outcome for a misfit event: the stream's
+/// response, with the event as it was framed for its body.
+fn invalid_event(
+    response: &ResponseParts,
+    url: &str,
+    invalid: Invalid,
+    raw: String,
+) -> NativeOutcome {
+    let mut outcome = response_outcome(
+        "invalidResponse",
+        ResponseParts {
+            body: raw,
+            ..response.clone()
+        },
+    );
+    outcome.issues = Some(match invalid {
+        Invalid::NotJson => "[]".to_owned(),
+        Invalid::Issues(issues) => issues_json(&issues),
+    });
+    outcome.url = Some(url.to_owned());
+    outcome
+}
+
+/// The event-stream framing for a body JS reads itself (the public
+/// `EventStream` constructor, given a `ReadableStream` of bytes): the same
+/// parser as the SDK's own streams.
+#[napi]
+pub struct EventFramer {
+    parser: Parser,
+}
+
+#[napi]
+impl EventFramer {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        EventFramer {
+            parser: Parser::new(mix_core::Limits::default().max_body_bytes),
+        }
+    }
+
+    /// Feeds the next bytes; returns the events they complete as a JSON
+    /// array of `{ event?, id?, retry?, data? }`. Throws once an event is
+    /// longer than the limit.
+    #[napi]
+    pub fn push(&mut self, bytes: &[u8]) -> Result<String> {
+        let mut events = Vec::new();
+        self.parser.push(bytes, &mut events).map_err(|too_long| {
+            Error::new(
+                Status::GenericFailure,
+                format!("an event of the stream exceeds {} bytes", too_long.limit),
+            )
+        })?;
+        let list: Vec<serde_json::Value> = events
+            .into_iter()
+            .map(|raw| {
+                let mut fields = serde_json::Map::new();
+                if let Some(event) = raw.event {
+                    fields.insert("event".into(), event.into());
+                }
+                if let Some(id) = raw.id {
+                    fields.insert("id".into(), id.into());
+                }
+                if let Some(retry) = raw.retry {
+                    fields.insert("retry".into(), retry.into());
+                }
+                if let Some(data) = raw.data {
+                    fields.insert("data".into(), data.into());
+                }
+                serde_json::Value::Object(fields)
+            })
+            .collect();
+        Ok(serde_json::Value::Array(list).to_string())
+    }
+}
