@@ -317,6 +317,9 @@ impl BodyStream {
             None => Ok(Some(chunk.to_vec())),
             Some(decoder) => {
                 decoder.write_all(&chunk).map_err(corrupt)?;
+                // The decoder holds output back until flushed: a stream's
+                // event must not wait for the next chunk.
+                decoder.flush().map_err(corrupt)?;
                 Ok(Some(decoder.take_decoded()))
             }
         }
