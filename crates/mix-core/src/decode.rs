@@ -281,14 +281,7 @@ pub fn issues_json(issues: &[Issue]) -> String {
                 r#"{{"code":"invalid_type","expected":"integer","received":"float","message":{message},"path":{path}}}"#
             ),
             IssueKind::Enum { received, options } => {
-                let mut o = String::from("[");
-                for (j, v) in options.iter().enumerate() {
-                    if j > 0 {
-                        o.push(',');
-                    }
-                    write_json_string(&mut o, v);
-                }
-                o.push(']');
+                let o = string_list(options);
                 write!(
                     out,
                     r#"{{"received":{received},"code":"invalid_enum_value","options":{o},"path":{path},"message":{message}}}"#
@@ -299,14 +292,7 @@ pub fn issues_json(issues: &[Issue]) -> String {
                 r#"{{"validation":"datetime","code":"invalid_string","message":{message},"path":{path}}}"#
             ),
             IssueKind::Discriminator { options } => {
-                let mut o = String::from("[");
-                for (j, v) in options.iter().enumerate() {
-                    if j > 0 {
-                        o.push(',');
-                    }
-                    write_json_string(&mut o, v);
-                }
-                o.push(']');
+                let o = string_list(options);
                 write!(
                     out,
                     r#"{{"code":"invalid_union_discriminator","options":{o},"path":{path},"message":{message}}}"#
@@ -317,6 +303,19 @@ pub fn issues_json(issues: &[Issue]) -> String {
                 r#"{{"code":"custom","message":{message},"path":{path}}}"#
             ),
         };
+    }
+    out.push(']');
+    out
+}
+
+/// A JSON list of strings.
+fn string_list(items: &[&str]) -> String {
+    let mut out = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_string(&mut out, item);
     }
     out.push(']');
     out

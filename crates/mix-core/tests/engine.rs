@@ -131,6 +131,7 @@ fn policy(retry: RetryConfig, deadline: Option<Duration>) -> Policy {
         retry,
         codes: RetryCodes::parse(&["5XX", "408", "429"]),
         deadline: deadline.map(|d| Instant::now() + d),
+        open_on: None,
     }
 }
 
@@ -149,14 +150,16 @@ async fn run(url: Url, policy: &Policy, cancel: Option<&CancellationToken>) -> F
 
 fn status(result: &Final) -> u16 {
     match result {
-        Final::Response { status, .. } => *status,
+        Final::Response { status, .. } | Final::Open { status, .. } => *status,
         Final::Failed(error) => panic!("expected a response, got {error:?}"),
     }
 }
 
 fn failure(result: &Final) -> ClientErrorKind {
     match result {
-        Final::Response { status, .. } => panic!("expected a failure, got status {status}"),
+        Final::Response { status, .. } | Final::Open { status, .. } => {
+            panic!("expected a failure, got status {status}")
+        }
         Final::Failed(error) => error.kind,
     }
 }
