@@ -24,14 +24,16 @@ async function main() {
   log(`server at ${server.url}, pinned to core ${server.core ?? "(none)"}`);
   const ctx = { serverURL: server.url, rustClient: tools.rustClient, pin: config.pinClients };
 
-  const rounds = { latency: {}, throughput: {}, memory: {}, list: {} };
-  const record = (mode, client, results) => (rounds[mode][client] ??= []).push(results);
   const plan = [
     ["latency", config.clients, config.latency],
     ["throughput", config.clients, config.throughput],
     ["memory", config.memory.clients, config.memory],
     ["list", config.list.clients, config.list],
-  ];
+    ["streamThroughput", config.streamThroughput.clients, config.streamThroughput],
+    ["streamLatency", config.streamLatency.clients, config.streamLatency],
+  ].filter(([mode]) => config.modes.includes(mode));
+  const rounds = Object.fromEntries(plan.map(([mode]) => [mode, {}]));
+  const record = (mode, client, results) => (rounds[mode][client] ??= []).push(results);
 
   try {
     for (let round = 1; round <= config.rounds; round++) {
@@ -50,7 +52,7 @@ async function main() {
   }
 
   let startup = null;
-  if (config.clients.includes("mix")) {
+  if (config.clients.includes("mix") && config.modes.includes("startup")) {
     log(`start-up time, ${config.startup.runs} runs each`);
     startup = measureStartup(config.startup.runs);
   }

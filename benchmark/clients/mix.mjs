@@ -1,13 +1,16 @@
 // This package: one Mix instance; `internal.refreshOAuthTokens()` with
 // default options (retries, time limit and decoding all run in Rust), or,
-// in list mode, `sessions.list()` (decoded and validated in Rust).
+// in list mode, `sessions.list()` (decoded and validated in Rust), or, in
+// the stream modes, `streaming.streamEvents()`, whose `result` is an async
+// iterable of events decoded and validated in Rust.
 
 import { runClient } from "../lib/harness.mjs";
 import { loadMix } from "../lib/mix-entry.mjs";
 
-await runClient("mix", async ({ serverURL, mode }) => {
+await runClient("mix", async ({ serverURL, mode, stream }) => {
   const Mix = await loadMix();
   const mix = new Mix({ serverURL });
+  if (stream) return async (sessionId) => (await mix.streaming.streamEvents({ sessionId })).result;
   if (mode === "list") return () => mix.sessions.list();
   return () => mix.internal.refreshOAuthTokens();
 });

@@ -1,12 +1,29 @@
 // Raw undici: `request()` plus `body.json()`, through an Agent allowed as
 // many connections as there are calls in flight. In list mode: the text
-// and a plain `JSON.parse`, no validation.
+// and a plain `JSON.parse`, no validation. In the stream modes: the body's
+// chunks through eventsource-parser, each event's data `JSON.parse`d (no
+// validation), handed out by an async generator so the loop consuming it
+// has the same shape as with this package.
 
+import { createParser } from "eventsource-parser";
 import { Agent, request } from "undici";
 
 import { runClient } from "../lib/harness.mjs";
 
-await runClient("undici", async ({ url, listURL, concurrency, mode }) => {
+await runClient("undici", async ({ url, listURL, streamURL, concurrency, mode, stream }) => {
+  if (stream) {
+    // One stream at a time: the default dispatcher, as a user would.
+    return async (sessionId) => {
+      const { statusCode, body } = await request(streamURL(sessionId), {
+        headers: { accept: "text/event-stream" },
+      });
+      if (statusCode !== 200) {
+        await body.dump();
+        throw new Error(`GET ${streamURL(sessionId)} answered ${statusCode}`);
+      }
+      return serverSentEvents(body);
+    };
+  }
   const dispatcher = new Agent({ connections: concurrency });
   if (mode === "list") {
     return async () => {
@@ -23,3 +40,23 @@ await runClient("undici", async ({ url, listURL, concurrency, mode }) => {
     return body.json();
   };
 });
+
+/**
+ * `{ event, id, data }` for each event in the body. The parser calls back
+ * synchronously inside `feed`, so a chunk's events are collected and then
+ * yielded one by one; the decoder keeps a UTF-8 character split across
+ * chunks whole.
+ */
+async function* serverSentEvents(body) {
+  const parsed = [];
+  const parser = createParser({ onEvent: (message) => parsed.push(message) });
+  const decoder = new TextDecoder();
+  for await (const chunk of body) {
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    for (let i = 0; i < parsed.length; i++) {
+      const { event, id, data } = parsed[i];
+      yield { event, id, data: JSON.parse(data) };
+    }
+    parsed.length = 0;
+  }
+}

@@ -4,10 +4,12 @@
 //   BENCH_ROUNDS=n       rounds of alternating client runs (default 5)
 //   BENCH_CLIENTS=a,b    subset of mix,undici,fetch,rust
 //   BENCH_PIN_CLIENTS=1  also pin clients to the cores the server leaves free
+//   BENCH_MODES=a,b      subset of the measurements (MODES below); default all
 
 const env = process.env;
 
 const ALL_CLIENTS = ["mix", "undici", "fetch", "rust"];
+const MODES = ["latency", "throughput", "memory", "list", "streamThroughput", "streamLatency", "startup"];
 
 function count(name, fallback) {
   if (env[name] === undefined || env[name] === "") return fallback;
@@ -24,6 +26,14 @@ function clientList() {
   return ALL_CLIENTS.filter((c) => wanted.includes(c));
 }
 
+function modeList() {
+  if (!env.BENCH_MODES) return MODES;
+  const wanted = env.BENCH_MODES.split(",").map((s) => s.trim());
+  const unknown = wanted.filter((m) => !MODES.includes(m));
+  if (unknown.length) throw new Error(`unknown BENCH_MODES: ${unknown.join(", ")} (known: ${MODES.join(", ")})`);
+  return MODES.filter((m) => wanted.includes(m));
+}
+
 /** Reads the environment; throws a plain message on a bad knob. */
 export function loadConfig() {
   const quick = env.BENCH_QUICK === "1";
@@ -34,6 +44,7 @@ export function loadConfig() {
     // from round to round, and a median of three was not stable enough.
     rounds: count("BENCH_ROUNDS", quick ? 2 : 5),
     clients,
+    modes: modeList(),
     pinClients: env.BENCH_PIN_CLIENTS === "1",
     latency: { warmup: quick ? 200 : 500, calls: quick ? 1_000 : 5_000 },
     throughput: { concurrency: 64, durationMs: quick ? 1_000 : 5_000, warmup: quick ? 640 : 2_000 },
@@ -53,6 +64,26 @@ export function loadConfig() {
       calls: quick ? 100 : 1_000,
       mark: quick ? 20 : 100,
       concurrency: 8,
+    },
+    // The event stream (GET /stream): this package's streamEvents against
+    // undici + eventsource-parser + JSON.parse. Throughput: `events` events
+    // written as fast as the socket takes them, after a warm-up stream as
+    // long (RSS is still settling before that, see lib/stream.mjs), RSS
+    // sampled every `mark` events. The server generates at most 200,000
+    // (BULK_EVENTS in benchmark/server/src/events.rs).
+    streamThroughput: {
+      clients: clients.filter((c) => c === "mix" || c === "undici"),
+      warmup: quick ? 20_000 : 200_000,
+      events: quick ? 20_000 : 200_000,
+      mark: quick ? 2_000 : 10_000,
+    },
+    // Latency of a lone event: one every `intervalMs`, `events` timed after
+    // `warmup` (about 11 s per client and round at full size).
+    streamLatency: {
+      clients: clients.filter((c) => c === "mix" || c === "undici"),
+      warmup: quick ? 20 : 50,
+      events: quick ? 100 : 500,
+      intervalMs: 20,
     },
     startup: { runs: quick ? 5 : 40 },
   };

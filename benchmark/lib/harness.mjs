@@ -6,6 +6,7 @@ import { deepStrictEqual } from "node:assert/strict";
 import { parseArgs } from "node:util";
 
 import { mean, percentile } from "./stats.mjs";
+import { checkStream, STREAM_MODES, STREAM_PATH } from "./stream.mjs";
 
 export const PATH = "/internal/auth/refresh-tokens";
 /** The large-list case: `GET /api/sessions` answers this many sessions. */
@@ -24,20 +25,26 @@ const FLAGS = {
   concurrency: { type: "string", default: "64" },
   "duration-ms": { type: "string", default: "5000" },
   mark: { type: "string", default: "10000" },
+  events: { type: "string", default: "200000" },
+  "interval-ms": { type: "string", default: "20" },
 };
 
 /**
  * Runs one client end to end and exits the process.
  * @param {string} name client name echoed in the output
  * @param {(opts: {serverURL: string, url: string, listURL: string,
- *   concurrency: number, mode: string}) => Promise<() => Promise<unknown>>}
- *   setup returns the call to time (in `list` mode: the large-list call)
+ *   streamURL: (sessionId: string) => string, concurrency: number,
+ *   mode: string, stream: boolean}) => Promise<Function>}
+ *   setup returns the call to time (in `list` mode: the large-list call);
+ *   in the stream modes (`stream` true), a function opening the event
+ *   stream for a session id and resolving to an async iterable of
+ *   `{ event, id, data }` with `data` decoded
  */
 export async function runClient(name, setup) {
   try {
     const opts = readFlags();
     const call = await setup(opts);
-    await (opts.mode === "list" ? checkList(call) : check(call));
+    await CHECKS[opts.mode](call);
     const results = await MODES[opts.mode](call, opts);
     // stdout to a pipe is synchronous on Linux, so exiting right after is safe.
     process.stdout.write(`${JSON.stringify({ client: name, mode: opts.mode, results })}\n`);
@@ -65,12 +72,17 @@ function readFlags() {
     serverURL: values.server,
     url: new URL(PATH, values.server).href,
     listURL: new URL(LIST_PATH, values.server).href,
+    streamURL: (sessionId) =>
+      new URL(`${STREAM_PATH}?sessionId=${encodeURIComponent(sessionId)}`, values.server).href,
     mode: values.mode,
+    stream: values.mode in STREAM_MODES,
     warmup: int("warmup"),
     calls: int("calls"),
     concurrency: Math.max(1, int("concurrency")),
     durationMs: int("duration-ms"),
     mark: int("mark"),
+    events: int("events"),
+    intervalMs: int("interval-ms"),
   };
 }
 
@@ -88,7 +100,14 @@ async function checkList(call) {
   }
 }
 
-const MODES = { latency, throughput, memory, list };
+const MODES = { latency, throughput, memory, list, ...STREAM_MODES };
+const CHECKS = {
+  latency: check,
+  throughput: check,
+  memory: check,
+  list: checkList,
+  ...Object.fromEntries(Object.keys(STREAM_MODES).map((mode) => [mode, checkStream])),
+};
 
 /**
  * The large list: `calls` calls, `concurrency` in flight; calls per second,

@@ -1,10 +1,12 @@
-//! Benchmark target server: one thread, HTTP/1.1 keep-alive, a fixed JSON
-//! answer. Kept as cheap as possible so the measured cost is the client's.
+//! Benchmark target server: one thread, HTTP/1.1 keep-alive, fixed JSON
+//! answers and pre-generated event streams. Kept as cheap as possible so
+//! the measured cost is the client's.
 //!
 //! Usage: `mix-bench-server [PORT]` (0 or absent picks a free port). The
 //! first stdout line is `LISTENING <port>`; the server exits when its stdin
 //! closes, so it never outlives the runner that spawned it.
 
+mod events;
 mod respond;
 
 use std::io::Write;
@@ -60,6 +62,8 @@ async fn serve(port: u16) -> Result<(), String> {
     let bound = listener
         .local_addr()
         .map_err(|e| format!("could not read the bound address: {e}"))?;
+    // Before announcing: the runner starts timing clients once it sees the port.
+    events::prepare();
     announce(bound.port())?;
 
     tokio::select! {

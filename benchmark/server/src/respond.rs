@@ -1,17 +1,20 @@
 //! The routes the benchmark calls, and 404 for everything else:
 //! - `POST /internal/auth/refresh-tokens`: a small fixed JSON answer;
 //! - `GET /api/sessions`: a large list, [`SESSIONS`] sessions (several MB),
-//!   built once.
+//!   built once;
+//! - `GET /stream?sessionId=…`: an event stream, see [`crate::events`].
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
+
+use crate::events::{self, EventBody};
 
 const PATH: &str = "/internal/auth/refresh-tokens";
 const BODY: &[u8] = br#"{"message":"Token refresh triggered successfully","status":"success"}"#;
@@ -56,25 +59,41 @@ static LIST: LazyLock<Bytes> = LazyLock::new(|| {
     Bytes::from(body)
 });
 
-pub async fn respond(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let body = match (request.method(), request.uri().path()) {
-        (&Method::POST, PATH) => Some(Bytes::from_static(BODY)),
-        (&Method::GET, LIST_PATH) => Some(LIST.clone()),
-        _ => None,
-    };
-    let response = match body {
-        Some(body) => {
-            let mut response = Response::new(Full::new(body));
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        }
-        None => {
-            let mut response = Response::new(Full::new(Bytes::new()));
-            *response.status_mut() = StatusCode::NOT_FOUND;
-            response
-        }
+/// A fixed body, or an event stream (`Either` keeps it unboxed: no
+/// allocation per response on the small-call path).
+pub type Reply = Either<Full<Bytes>, EventBody>;
+
+pub async fn respond(request: Request<Incoming>) -> Result<Response<Reply>, Infallible> {
+    let response = match (request.method(), request.uri().path()) {
+        (&Method::POST, PATH) => json(Bytes::from_static(BODY)),
+        (&Method::GET, LIST_PATH) => json(LIST.clone()),
+        (&Method::GET, events::PATH) => match events::open(request.uri().query()) {
+            Some(body) => event_stream(body),
+            None => not_found(),
+        },
+        _ => not_found(),
     };
     Ok(response)
+}
+
+fn json(body: Bytes) -> Response<Reply> {
+    let mut response = Response::new(Either::Left(Full::new(body)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn event_stream(body: EventBody) -> Response<Reply> {
+    let mut response = Response::new(Either::Right(body));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn not_found() -> Response<Reply> {
+    let mut response = Response::new(Either::Left(Full::new(Bytes::new())));
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
 }
