@@ -1290,3 +1290,132 @@ test("a server that refuses the connection is a ConnectionError", async () => {
   const r = await settle(() => mix.streaming.streamEvents({ sessionId: "s" }));
   assert.ok(r.error instanceof errors.ConnectionError, String(r.error));
 });
+
+// ---------------------------------------------------------------------------
+// Found in review
+
+test("a small gzip bomb of tiny events never becomes a large buffer, and the stream ends normally", { timeout: 60_000 }, async (t) => {
+  // 64 MB of "x\n\n" (events without a type, all skipped) compressed to some 64 KB.
+  const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024, "x\n\n"), { level: 9 });
+  assert.ok(bomb.length < 200 * 1024, `bomb is ${bomb.length} bytes`);
+  const { mix } = await sse(t, (req, res) => {
+    open(res, { "content-encoding": "gzip" });
+    res.end(Buffer.concat([bomb]));
+  });
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  t.after(() => clearInterval(timer));
+  const res = await mix.streaming.streamEvents({ sessionId: "s" });
+  const events = await collect(res.result);
+  clearInterval(timer);
+  assert.equal(events.length, 0);
+  const grew = (peak - before) / 2 ** 20;
+  assert.ok(grew < 100, `RSS grew ${grew.toFixed(1)} MB reading a 64 MB decompressed body`);
+});
+
+test("after cancel(), a new iterator yields nothing, even of events already fetched", async (t) => {
+  const { mix } = await sse(t, (req, res) => {
+    open(res);
+    res.write([1, 2, 3, 4, 5].map(heartbeat).join(""));
+  });
+  const res = await mix.streaming.streamEvents({ sessionId: "s" });
+  const reader = res.result.getReader();
+  assertRead(await reader.read(), HEARTBEAT(1));
+  reader.releaseLock();
+  await res.result.cancel();
+  assert.deepStrictEqual(await collect(res.result), []);
+});
+
+test("overlapping next() calls get the events in order", async (t) => {
+  let res2;
+  const { mix } = await sse(t, (req, res) => {
+    open(res);
+    res2 = res;
+  });
+  const res = await mix.streaming.streamEvents({ sessionId: "s" });
+  const it = res.result[Symbol.asyncIterator]();
+  const first = it.next(); // waits for a batch
+  await sleep(50);
+  res2.write([1, 2, 3].map(heartbeat).join(""));
+  await Promise.resolve();
+  const second = it.next();
+  const third = it.next();
+  const got = await Promise.all([first, second, third]);
+  assert.deepStrictEqual(
+    got.map((r) => r.value.id),
+    ["1", "2", "3"],
+  );
+  await it.return();
+});
+
+test("an abort ends iteration at once: events fetched and not yet read are not handed out", async (t) => {
+  const { mix } = await sse(t, (req, res) => {
+    open(res);
+    res.write(Array.from({ length: 200 }, (_, i) => heartbeat(i + 1)).join(""));
+  });
+  const controller = new AbortController();
+  const res = await mix.streaming.streamEvents({ sessionId: "s" }, { signal: controller.signal });
+  const seen = [];
+  const error = await (async () => {
+    try {
+      for await (const ev of res.result) {
+        seen.push(ev.id);
+        if (seen.length === 1) controller.abort("stop");
+      }
+    } catch (err) {
+      return err;
+    }
+  })();
+  assert.deepStrictEqual(seen, ["1"]);
+  assert.ok(error instanceof errors.RequestAbortedError, String(error));
+  assert.equal(error.cause, "stop");
+});
+
+test("values({ preventCancel: true }): leaving the loop keeps the stream readable", async (t) => {
+  const { mix } = await sse(t, (req, res) => {
+    open(res);
+    res.end([1, 2, 3].map(heartbeat).join(""));
+  });
+  const res = await mix.streaming.streamEvents({ sessionId: "s" });
+  for await (const ev of res.result.values({ preventCancel: true })) {
+    assert.equal(ev.id, "1");
+    break;
+  }
+  assert.deepStrictEqual(
+    (await collect(res.result)).map((e) => e.id),
+    ["2", "3"],
+  );
+});
+
+test("the public constructor: parse throwing fails the stream after the events before it and cancels the body", async () => {
+  let cancelled;
+  const body = new ReadableStream({
+    start(c) {
+      c.enqueue(new TextEncoder().encode("data: 1\n\ndata: 2\n\ndata: bad\n\ndata: 4\n\n"));
+    },
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const stream = new EventStream(body, (m) => {
+    if (m.data === "bad") throw new Error("parse failed");
+    return { value: m.data };
+  });
+  const { events, error } = await collectUntilError(stream);
+  assert.deepStrictEqual(events, ["1", "2"]);
+  assert.equal(error?.message, "parse failed");
+  assert.equal(cancelled?.message, "parse failed");
+});
+
+test("a misfit event's rawValue lists its fields as framed: event, id, retry, data", async (t) => {
+  const { mix } = await sse(t, (req, res) => {
+    open(res);
+    res.end("data: {}\nretry: 5\nid: 9\nevent: content\n\n");
+  });
+  const res = await mix.streaming.streamEvents({ sessionId: "s" });
+  const { error } = await collectUntilError(res.result);
+  assert.ok(error instanceof errors.ResponseValidationError, String(error));
+  assertExactly(error.rawValue, { event: "content", id: "9", retry: 5, data: "{}" });
+});

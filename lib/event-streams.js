@@ -4,11 +4,13 @@
 //
 // The SDK's own streams are fed by the Rust core (src/binding/stream.rs):
 // each read that finds nothing buffered asks the core for the next batch of
-// events, already framed, validated and decoded; nothing is read from the
-// connection until then. The stream has a high-water mark of 0, so it never
-// reads ahead of the caller. Iterating with `for await` takes events from
-// the batch directly (one promise per event, no stream queue in between),
-// with the same locking, ending and cancelling as the platform's iterator.
+// events, already framed, validated and decoded. The stream has a
+// high-water mark of 0, so it never reads ahead of the caller. Iterating
+// with `for await` takes events from the batch directly (one promise per
+// event, no stream queue in between) and otherwise behaves as the
+// platform's iterator: it locks the stream, hands out events in order even
+// to overlapping `next()` calls, and `return()` cancels the stream unless
+// `preventCancel` was asked for.
 //
 // `new EventStream(body, parse)`, the original's public constructor, still
 // works for a ReadableStream of bytes: it is framed by the same Rust parser
@@ -38,14 +40,22 @@ class EventStream extends ReadableStream {
     this.#controller = controller;
   }
 
-  [Symbol.asyncIterator]() {
-    return iterate(this.getReader(), this.#source, this.#controller);
+  values(options) {
+    return iterate(this.getReader(), this.#source, this.#controller, Boolean(options?.preventCancel));
+  }
+
+  [Symbol.asyncIterator](options) {
+    return this.values(options);
   }
 }
 
-/** Fills `source.buffer` until it holds an event; false at the end. */
+/**
+ * Fills the source's buffer until it holds an event; false at the end;
+ * throws the error that ended the source once its events are read.
+ */
 async function ready(source) {
   while (source.index >= source.buffer.length) {
+    if (source.error !== undefined) throw source.error;
     if (source.done) return false;
     await source.fill();
   }
@@ -62,38 +72,44 @@ async function pullOne(source, controller) {
 }
 
 /**
- * The async iterator: events already fetched are handed out directly; only
- * when none is left (or when the stream's own queue holds an event, which
- * must come first) does it read through the locked reader.
+ * The async iterator. An event already fetched is handed out directly when
+ * nothing must come before it: no read of this iterator is pending and the
+ * stream's own queue is empty (its desired size is 0; it is `null` once the
+ * stream has failed). Otherwise the event comes through the locked reader,
+ * whose reads are answered in order.
  */
-function iterate(reader, source, controller) {
+function iterate(reader, source, controller, preventCancel) {
   let finished = false;
-  const end = () => {
+  let reading = 0;
+  const release = () => {
+    if (finished) return;
     finished = true;
     reader.releaseLock();
   };
   return {
     next() {
       if (finished) return Promise.resolve({ done: true, value: undefined });
-      if (source.index < source.buffer.length && controller.desiredSize === 0) {
+      if (reading === 0 && source.index < source.buffer.length && controller.desiredSize === 0) {
         return Promise.resolve({ done: false, value: source.buffer[source.index++] });
       }
+      reading++;
       return reader.read().then(
         (result) => {
-          if (result.done) end();
+          reading--;
+          if (result.done) release();
           return result;
         },
         (err) => {
-          end();
+          reading--;
+          release();
           throw err;
         },
       );
     },
     return(value) {
       if (finished) return Promise.resolve({ done: true, value });
-      finished = true;
-      const cancelled = reader.cancel();
-      reader.releaseLock();
+      const cancelled = preventCancel ? Promise.resolve() : reader.cancel(value);
+      release();
       return cancelled.then(() => ({ done: true, value }));
     },
     [Symbol.asyncIterator]() {
@@ -102,24 +118,42 @@ function iterate(reader, source, controller) {
   };
 }
 
-/** A source over a byte stream the caller gave (the public constructor). */
+/**
+ * A source over a byte stream the caller gave (the public constructor). A
+ * source is `{ buffer, index, done, error, fill(), cancel() }` (see
+ * internal/event-source.js).
+ * Messages are handed to `parse` in order; what `parse` throws, or an event
+ * longer than the framing limit, fails the stream after the events before
+ * it, and cancels the byte stream, as the original does.
+ */
 function framedSource(responseBody, parse) {
   const upstream = responseBody.getReader();
   const framer = new EventFramer();
+  const fail = (err) => {
+    source.error = err;
+    source.done = true;
+    upstream.cancel(err).catch(() => {});
+  };
   const source = {
     buffer: [],
     index: 0,
     done: false,
+    error: undefined,
     async fill() {
       const chunk = await upstream.read();
       if (chunk.done) {
         source.done = true;
         return;
       }
-      const messages = JSON.parse(framer.push(chunk.value));
       const events = [];
-      for (const message of messages) {
-        const item = parse(message);
+      for (const message of JSON.parse(framer.push(chunk.value))) {
+        let item;
+        try {
+          item = parse(message);
+        } catch (err) {
+          fail(err);
+          break;
+        }
         if (item?.value) events.push(item.value);
         else if (item?.done) {
           source.done = true;
@@ -127,11 +161,14 @@ function framedSource(responseBody, parse) {
           break;
         }
       }
+      if (source.error === undefined && framer.failure != null) fail(new Error(framer.failure));
       source.buffer = events;
       source.index = 0;
     },
     cancel(reason) {
       source.done = true;
+      source.buffer = [];
+      source.index = 0;
       return upstream.cancel(reason);
     },
   };

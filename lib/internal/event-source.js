@@ -2,9 +2,10 @@
 // The source behind an SDK `EventStream` (lib/event-streams.js): batches of
 // decoded events pulled from the stream's driver in Rust
 // (src/binding/stream.rs), one batch per read that finds none left. A
-// source is `{ buffer, index, done, fill(), cancel() }`: `fill` replaces the
-// buffer with the next batch, sets `done` at the end, or throws the
-// documented error that ends the stream.
+// source is `{ buffer, index, done, error, fill(), cancel() }`: `fill`
+// replaces the buffer with the next batch, sets `done` at the end, or throws
+// the documented error that ends the stream; `error`, once set, is thrown
+// when the events before it have been read.
 
 /** How the SDK hands a source to the `EventStream` constructor. */
 const kSource = Symbol("mix.eventSource");
@@ -14,7 +15,8 @@ const kSource = Symbol("mix.eventSource");
  * batch and resolves with its outcome; `toError(outcome)` makes an ending
  * outcome the error the stream fails with; `onEnd()` runs once the stream
  * has ended, failed or been cancelled; `logger`, when set, is told of
- * skipped events.
+ * skipped events. `source.fail(err)` ends the stream with `err` at once,
+ * dropping the events fetched and not yet read (an abort).
  */
 function nativeSource(native, { pull, toError, onEnd, logger }) {
   let ended = false;
@@ -25,7 +27,12 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
     native.close();
     onEnd();
   };
+  const drop = () => {
+    source.buffer = [];
+    source.index = 0;
+  };
   const take = (text) => {
+    if (ended) return; // cancelled or failed meanwhile: nothing more is read
     if (text === "") {
       end();
       return;
@@ -37,8 +44,10 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
     buffer: [],
     index: 0,
     done: false,
+    error: undefined,
     async fill() {
       const outcome = await pull(native);
+      if (source.error !== undefined) throw source.error;
       if (typeof outcome === "string") return take(outcome);
       if (outcome.kind === "value") {
         if (logger !== undefined) logSkipped(logger, outcome.skipped);
@@ -48,6 +57,13 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
       throw toError(outcome);
     },
     cancel() {
+      drop();
+      end();
+    },
+    fail(err) {
+      if (ended) return;
+      source.error = err;
+      drop();
       end();
     },
   };

@@ -161,39 +161,39 @@ function settlerOf(slots) {
   };
 }
 
-/** `start(op, request, call, handle, stream)`: starts a native call;
- * resolves with its outcome. Throws, having started nothing, when the
- * binding refuses the options. */
-function starterOf(native) {
-  return (op, request, call, handle, stream) => {
-    let slot;
-    const promise = new Promise((resolve) => {
-      slot = inFlight.add(resolve);
-    });
-    try {
-      native.call(slot, op, request, call, handle, stream);
-    } catch (err) {
-      // Refused before it started (e.g. an option of the wrong type).
-      inFlight.take(slot);
-      throw err;
-    }
-    return promise;
-  };
-}
-
-/** Asks a stream's driver for its next batch; resolves with the outcome. */
-function pullBatch(stream) {
+/**
+ * Runs `begin(slot)`, which starts something native that settles under
+ * `slot`; resolves with its outcome. Throws, having started nothing, when
+ * `begin` throws.
+ */
+function inSlot(begin) {
   let slot;
   const promise = new Promise((resolve) => {
     slot = inFlight.add(resolve);
   });
   try {
-    stream.next(slot);
+    begin(slot);
   } catch (err) {
     inFlight.take(slot);
-    return Promise.resolve({ kind: "unexpectedClient", detail: String(err?.message ?? err), cause: err });
+    throw err;
   }
   return promise;
+}
+
+/** `start(op, request, call, handle, stream)`: starts a native call;
+ * resolves with its outcome. Throws, having started nothing, when the
+ * binding refuses the options. */
+function starterOf(native) {
+  return (op, request, call, handle, stream) => inSlot((slot) => native.call(slot, op, request, call, handle, stream));
+}
+
+/** Asks a stream's driver for its next batch; resolves with the outcome. */
+function pullBatch(stream) {
+  try {
+    return inSlot((slot) => stream.next(slot));
+  } catch (err) {
+    return Promise.resolve({ kind: "unexpectedClient", detail: String(err?.message ?? err), cause: err });
+  }
 }
 
 function invalidOutcome(err) {
@@ -215,6 +215,13 @@ function signalOutcome(signal) {
   const reason = signal.reason;
   const named = (typeof reason === "object" || typeof reason === "function") && reason !== null;
   return { kind: named && reason.name === "TimeoutError" ? "timeout" : "aborted", reason };
+}
+
+/** An outcome the native side reports as aborted, with the caller's
+ * signal's reason when it was that signal. */
+function withSignalReason(outcome, signal) {
+  if (outcome.kind === "aborted" && signal?.aborted) Object.assign(outcome, signalOutcome(signal));
+  return outcome;
 }
 
 /**
@@ -322,7 +329,9 @@ function startCall(client, op, request, options, keepResponse) {
 /**
  * The outcome of an event-stream call with its `EventStream` attached
  * (outcome.js puts it in the value's `result`); the handle is closed at
- * once when the call failed.
+ * once when the call failed. The caller's signal keeps acting on the
+ * stream: an abort ends it at once, events fetched and not yet read
+ * included, and the listener goes when the stream ends or is collected.
  */
 function withEvents(op, outcome, stream, signal, handle, logger) {
   const opened = typeof outcome === "string" || outcome.kind === "value";
@@ -334,18 +343,22 @@ function withEvents(op, outcome, stream, signal, handle, logger) {
     stopWatching();
     return outcome;
   }
-  const source = nativeSource(stream, {
-    pull: pullBatch,
-    toError: (o) => {
-      if (o.kind === "aborted" && signal?.aborted) Object.assign(o, signalOutcome(signal));
-      return toError(op, o);
-    },
-    onEnd: stopWatching,
-    logger,
-  });
+  const toStreamError = (o) => toError(op, withSignalReason(o, signal));
+  const onEnd = () => {
+    stopWatching();
+    unread.unregister(source);
+  };
+  const source = nativeSource(stream, { pull: pullBatch, toError: toStreamError, onEnd, logger });
   const result = new EventStream({ [kSource]: source });
+  if (handle !== undefined) {
+    abortBridge.watch(signal, handle, () => source.fail(toStreamError({ kind: "aborted" })));
+    unread.register(result, { signal, handle }, source);
+  }
   return typeof outcome === "string" ? { kind: "value", value: outcome, stream: result } : { ...outcome, stream: result };
 }
+
+/** Streams collected without having ended: their signal's listener goes too. */
+const unread = new FinalizationRegistry(({ signal, handle }) => abortBridge.unwatch(signal, handle));
 
 function startNative(start) {
   try {
@@ -374,7 +387,7 @@ function startWithSignal(begin, handle, signal, logger, keepWatching) {
       const opened = keepWatching && (typeof outcome === "string" || outcome.kind === "value");
       if (!opened) unwatch(signal, handle);
       if (typeof outcome === "object") {
-        if (outcome.kind === "aborted" && signal.aborted) Object.assign(outcome, signalOutcome(signal));
+        withSignalReason(outcome, signal);
         if (logger !== undefined) logAttempts(logger, outcome.attempts);
       }
       settle(outcome);

@@ -8,8 +8,10 @@
 //! opened its connection. Each `next(slot)` from JS is one request for a
 //! batch, settled under `slot` through the environment's delivery like a
 //! call (so a pending `next` keeps Node alive, as a pending read of a
-//! `fetch` body does, and an idle stream does not). Nothing is read from the
-//! connection between requests (see `mix_core::events`).
+//! `fetch` body does, and an idle stream does not). Having answered one, the
+//! driver makes the next batch while JS works through the last, and then
+//! reads nothing more until JS asks: the connection is read at most one
+//! batch ahead of the consumer (see `mix_core::events` for a batch's bounds).
 //!
 //! The stream ends for good, dropping the response (the server sees the
 //! connection close at once), when the body ends or fails, when JS calls
@@ -141,12 +143,15 @@ pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationT
     } = opened;
     let mut reader = Some(reader);
     let mut ended = Ended::Done;
+    // The batch made while JS was busy with the last one (see below).
+    let mut ahead: Option<Batch> = None;
     loop {
         let pull = tokio::select! {
             biased;
             _ = closed.cancelled() => return,
             _ = cancel.cancelled(), if reader.is_some() => {
                 reader = None; // closes the connection now, not at the next pull
+                ahead = None;
                 ended = Ended::Aborted;
                 continue;
             }
@@ -162,43 +167,65 @@ pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationT
             });
             continue;
         };
-        let batch = tokio::select! {
-            biased;
-            _ = closed.cancelled() => {
-                pull.finish(Settled::Value(String::new()));
-                return;
-            }
-            _ = cancel.cancelled() => {
-                reader = None;
-                ended = Ended::Aborted;
-                pull.finish(aborted());
-                continue;
-            }
-            batch = events.next_batch() => batch,
-        };
-        let settled = match batch {
-            Batch::Events { json, skipped } => {
-                if debug && !skipped.is_empty() {
-                    let mut outcome = NativeOutcome::of_kind("value");
-                    outcome.value = Some(json);
-                    outcome.skipped = Some(skipped);
-                    Settled::Full(Box::new(outcome))
-                } else {
-                    Settled::Value(json)
+        let batch = match ahead.take() {
+            Some(batch) => batch,
+            None => tokio::select! {
+                biased;
+                _ = closed.cancelled() => {
+                    pull.finish(Settled::Value(String::new()));
+                    return;
                 }
-            }
-            ending => {
-                reader = None;
-                match ending {
-                    Batch::Invalid { invalid, raw } => {
-                        Settled::Full(Box::new(invalid_event(&response, &url, invalid, raw)))
-                    }
-                    Batch::Failed(error) => Settled::Full(Box::new(client_outcome(error))),
-                    _ => Settled::Value(String::new()),
+                _ = cancel.cancelled() => {
+                    reader = None;
+                    ended = Ended::Aborted;
+                    pull.finish(aborted());
+                    continue;
                 }
-            }
+                batch = events.next_batch() => batch,
+            },
         };
-        pull.finish(settled);
+        let more = matches!(batch, Batch::Events { .. });
+        pull.finish(settle_batch(batch, &response, &url, debug));
+        if !more {
+            reader = None;
+            continue;
+        }
+        // One batch ahead: made while JS parses and hands out the one just
+        // sent, so the two threads work at once. Bounded (one batch), and
+        // still read only as JS asks: it is the answer to the next pull.
+        if let Some(events) = reader.as_mut() {
+            tokio::select! {
+                biased;
+                _ = closed.cancelled() => return,
+                _ = cancel.cancelled() => {
+                    reader = None;
+                    ended = Ended::Aborted;
+                }
+                batch = events.next_batch() => ahead = Some(batch),
+            }
+        }
+    }
+}
+
+/// How a batch is handed to JS: its events' JSON text (with the skipped
+/// types when the client logs), `""` at the end, or an error outcome.
+fn settle_batch(batch: Batch, response: &ResponseParts, url: &str, debug: bool) -> Settled {
+    match batch {
+        Batch::Events { json, skipped } => {
+            if debug && !skipped.is_empty() {
+                let mut outcome = NativeOutcome::of_kind("value");
+                outcome.value = Some(json);
+                outcome.skipped = Some(skipped);
+                Settled::Full(Box::new(outcome))
+            } else {
+                Settled::Value(json)
+            }
+        }
+        Batch::Invalid { invalid, raw } => {
+            Settled::Full(Box::new(invalid_event(response, url, invalid, raw)))
+        }
+        Batch::Failed(error) => Settled::Full(Box::new(client_outcome(error))),
+        Batch::End => Settled::Value(String::new()),
     }
 }
 
@@ -235,6 +262,7 @@ fn invalid_event(
 #[napi]
 pub struct EventFramer {
     parser: Parser,
+    failure: Option<String>,
 }
 
 #[napi]
@@ -244,40 +272,39 @@ impl EventFramer {
     pub fn new() -> Self {
         EventFramer {
             parser: Parser::new(mix_core::Limits::default().max_body_bytes),
+            failure: None,
         }
     }
 
     /// Feeds the next bytes; returns the events they complete as a JSON
-    /// array of `{ event?, id?, retry?, data? }`. Throws once an event is
-    /// longer than the limit.
+    /// array of `{ event?, id?, retry?, data? }`. Once an event is longer
+    /// than the limit, `failure` says so and nothing more is framed (the
+    /// events before it are still returned).
     #[napi]
-    pub fn push(&mut self, bytes: &[u8]) -> Result<String> {
+    pub fn push(&mut self, bytes: &[u8]) -> String {
         let mut events = Vec::new();
-        self.parser.push(bytes, &mut events).map_err(|too_long| {
-            Error::new(
-                Status::GenericFailure,
-                format!("an event of the stream exceeds {} bytes", too_long.limit),
-            )
-        })?;
-        let list: Vec<serde_json::Value> = events
-            .into_iter()
-            .map(|raw| {
-                let mut fields = serde_json::Map::new();
-                if let Some(event) = raw.event {
-                    fields.insert("event".into(), event.into());
-                }
-                if let Some(id) = raw.id {
-                    fields.insert("id".into(), id.into());
-                }
-                if let Some(retry) = raw.retry {
-                    fields.insert("retry".into(), retry.into());
-                }
-                if let Some(data) = raw.data {
-                    fields.insert("data".into(), data.into());
-                }
-                serde_json::Value::Object(fields)
-            })
-            .collect();
-        Ok(serde_json::Value::Array(list).to_string())
+        if self.failure.is_none() {
+            if let Err(too_long) = self.parser.push(bytes, &mut events) {
+                self.failure = Some(format!(
+                    "an event of the stream exceeds {} bytes",
+                    too_long.limit
+                ));
+            }
+        }
+        let mut out = String::from("[");
+        for (i, event) in events.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&event.to_json());
+        }
+        out.push(']');
+        out
+    }
+
+    /// Why framing stopped, if it did.
+    #[napi(getter)]
+    pub fn failure(&self) -> Option<String> {
+        self.failure.clone()
     }
 }

@@ -188,10 +188,47 @@ fn decode_all(
     })
 }
 
-/// Decodes an already parsed JSON value (an event the stream framed)
-/// against `schema`, as [`decode_json`] decodes text.
-pub fn decode_value(schema: &'static Schema, value: &serde_json::Value) -> Result<String, Invalid> {
-    run(schema, 64, "", "", |node| node.deserialize(value)).unwrap_or(Err(Invalid::NotJson))
+/// One value of an object given as parts rather than as JSON text.
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    Text(&'a str),
+    Number(u64),
+}
+
+/// Decodes an object given as `(wire name, value)` parts (an event the
+/// stream framed) against `schema`, as [`decode_json`] decodes text.
+pub fn decode_parts(
+    schema: &'static Schema,
+    parts: &[(&'static str, Part<'_>)],
+) -> Result<String, Invalid> {
+    run(schema, 256, "", "", |node| {
+        node.deserialize(de::value::MapDeserializer::<_, serde_json::Error>::new(
+            parts.iter().copied(),
+        ))
+    })
+    .unwrap_or(Err(Invalid::NotJson))
+}
+
+impl<'de> de::IntoDeserializer<'de, serde_json::Error> for Part<'de> {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> Deserializer<'de> for Part<'de> {
+    type Error = serde_json::Error;
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Part::Text(text) => visitor.visit_borrowed_str(text),
+            Part::Number(n) => visitor.visit_u64(n),
+        }
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
 }
 
 /// Runs `feed` with the root node of a decode of `schema`, and frames its
@@ -203,36 +240,69 @@ fn run(
     after: &str,
     feed: impl FnOnce(Node<'_>) -> Result<(), serde_json::Error>,
 ) -> Result<Result<String, Invalid>, serde_json::Error> {
+    let mut state = State::default();
+    state.out.reserve(capacity + before.len() + after.len() + 2);
+    Ok(run_in(&mut state, schema, before, after, feed)?.map(|()| state.out))
+}
+
+/// [`run`] in a state that may hold buffers from earlier decodes; the value
+/// is left in `state.out`.
+fn run_in(
+    state: &mut State,
+    schema: &'static Schema,
+    before: &str,
+    after: &str,
+    feed: impl FnOnce(Node<'_>) -> Result<(), serde_json::Error>,
+) -> Result<Result<(), Invalid>, serde_json::Error> {
+    state.reset();
     let dated = has_dates(schema);
-    let mut state = State {
-        orders: Vec::new(),
-        out: String::with_capacity(capacity + before.len() + after.len() + 2),
-        scratch: String::new(),
-        issues: Vec::new(),
-        path: Vec::new(),
-        slots: Vec::new(),
-        dates: String::new(),
-        date_count: 0,
-        overflow: false,
-    };
     if dated {
         state.out.push('[');
     }
     state.out.push_str(before);
     feed(Node {
         schema,
-        state: &mut state,
+        state: &mut *state,
     })?;
     if !state.issues.is_empty() || state.overflow {
-        return Ok(Err(Invalid::Issues(state.issues)));
+        return Ok(Err(Invalid::Issues(std::mem::take(&mut state.issues))));
     }
     state.out.push_str(after);
     if dated {
         state.out.push_str(",[");
-        state.out.push_str(&state.dates);
-        state.out.push_str("]]");
+        let State { out, dates, .. } = &mut *state;
+        out.push_str(dates);
+        out.push_str("]]");
     }
-    Ok(Ok(state.out))
+    Ok(Ok(()))
+}
+
+/// A decoder for many small values in a row (a stream's events): its
+/// buffers, and its memory of each object's key order, are kept from one
+/// value to the next instead of made anew for each.
+#[derive(Default)]
+pub struct Decoder {
+    state: State,
+}
+
+impl Decoder {
+    /// [`decode_parts`], the value's JSON text valid until the next call.
+    pub fn decode_parts(
+        &mut self,
+        schema: &'static Schema,
+        parts: &[(&'static str, Part<'_>)],
+    ) -> Result<&str, Invalid> {
+        let fed = run_in(&mut self.state, schema, "", "", |node| {
+            node.deserialize(de::value::MapDeserializer::<_, serde_json::Error>::new(
+                parts.iter().copied(),
+            ))
+        });
+        match fed {
+            Ok(Ok(())) => Ok(&self.state.out),
+            Ok(Err(invalid)) => Err(invalid),
+            Err(_) => Err(Invalid::NotJson),
+        }
+    }
 }
 
 /// Decodes text (UTF-8, invalid sequences replaced, a leading BOM dropped)
@@ -323,11 +393,13 @@ fn string_list(items: &[&str]) -> String {
 
 // --- the decoder ------------------------------------------------------------
 
+#[derive(Default)]
 struct State {
-    /// Per object schema met so far, the declared field each input key
-    /// position held last time: the objects of a list share one key order,
-    /// so one comparison usually finds a key's field.
-    orders: Vec<(*const Field, Vec<u8>)>,
+    /// Per object schema met so far (by the address of its fields), the
+    /// declared field each input key position held last time: the objects
+    /// of a list share one key order, so one comparison usually finds a
+    /// key's field.
+    orders: Vec<(usize, Vec<u8>)>,
     out: String,
     /// Where an object's fields are put in declaration order; reused.
     scratch: String,
@@ -350,6 +422,18 @@ struct State {
 pub const MAX_ISSUES: usize = 1_000;
 
 impl State {
+    /// Empties the state for another value; the key-order memory stays.
+    fn reset(&mut self) {
+        self.out.clear();
+        self.scratch.clear();
+        self.issues.clear();
+        self.path.clear();
+        self.slots.clear();
+        self.dates.clear();
+        self.date_count = 0;
+        self.overflow = false;
+    }
+
     fn issue(&mut self, kind: IssueKind) {
         if self.issues.len() >= MAX_ISSUES {
             self.overflow = true;
@@ -625,10 +709,11 @@ fn object<'de, A: MapAccess<'de>>(
     let issues_start = state.issues.len();
     let base = state.slots.len();
     state.slots.resize(base + fields.len(), None);
-    let order = match state.orders.iter().position(|(f, _)| *f == fields.as_ptr()) {
+    let key = fields.as_ptr() as usize;
+    let order = match state.orders.iter().position(|(f, _)| *f == key) {
         Some(i) => i,
         None => {
-            state.orders.push((fields.as_ptr(), Vec::new()));
+            state.orders.push((key, Vec::new()));
             state.orders.len() - 1
         }
     };

@@ -45,9 +45,9 @@ pub struct Policy {
     /// Bounds the call until the response head is final and, unless the
     /// response is kept open (`open_on`), its body read.
     pub deadline: Option<Instant>,
-    /// The success status and content type whose body is not read but
-    /// handed back open ([`Final::Open`]): an event stream.
-    pub open_on: Option<(u16, &'static str)>,
+    /// The operation whose success response is not read but handed back
+    /// open ([`Final::Open`]): an event stream.
+    pub open_on: Option<&'static crate::operation::Operation>,
 }
 
 /// What a call ends with before decoding.
@@ -234,11 +234,12 @@ async fn attempts(
     }
 }
 
-/// Whether a final response is the one the call keeps open.
+/// Whether a final response is the one the call keeps open: its
+/// operation's success (see [`crate::operation::match_response`]).
 fn opens(policy: &Policy, status: u16, headers: &HeaderMap) -> bool {
-    policy.open_on.is_some_and(|(want, media)| {
-        let content_type = crate::operation::content_type(headers);
-        want == status && crate::operation::media_matches(media, content_type.as_deref())
+    use crate::operation::{content_type, match_response, Match};
+    policy.open_on.is_some_and(|op| {
+        match_response(op, status, content_type(headers).as_deref()) == Match::Success
     })
 }
 

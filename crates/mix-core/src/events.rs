@@ -19,17 +19,16 @@
 //! a lone event is handed on as soon as it arrives.
 
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
-
-use crate::decode::{decode_value, Invalid};
+use crate::decode::{Decoder, Invalid, Part};
 use crate::error::{ClientError, ClientErrorKind};
 use crate::schema::Schema;
 use crate::sse::{Parser, RawEvent};
 use crate::transport::BodyStream;
 
-/// A batch ends once it holds this many events…
-const MAX_EVENTS: usize = 512;
+/// A batch ends once it has taken this many events (decoded or skipped)…
+const MAX_EVENTS: usize = 4096;
 /// …or this much decoded text, whichever comes first.
 const MAX_TEXT: usize = 1024 * 1024;
 
@@ -54,9 +53,9 @@ pub enum Batch {
 
 /// What one framed event decodes to.
 #[derive(Debug, PartialEq)]
-pub enum Decoded {
+pub enum Decoded<'d> {
     /// The event's value as JSON text.
-    Value(String),
+    Value(&'d str),
     /// Not a documented type: its name (`""` when it had none).
     Skipped(String),
     Invalid {
@@ -67,35 +66,70 @@ pub enum Decoded {
 
 /// Decodes one framed event against `union` (a [`Schema::Union`] tagged by
 /// `event`): the member its `event` names validates
-/// `{event, id, retry?, data}`, `data` being JSON text.
-pub fn decode_event(union: &'static Schema, raw: RawEvent) -> Decoded {
+/// `{event, id, retry?, data}`, `data` being JSON text. The union's tags are
+/// the documented types; any other event is skipped.
+pub fn decode_event<'d>(
+    union: &'static Schema,
+    raw: RawEvent,
+    decoder: &'d mut Decoder,
+) -> Decoded<'d> {
     let Schema::Union { tag, members } = union else {
-        return Decoded::Skipped(raw.event.unwrap_or_default());
+        // The generator only makes event streams of unions.
+        return Decoded::Invalid {
+            invalid: Invalid::NotJson,
+            raw: raw.to_json(),
+        };
     };
     let name = raw.event.as_deref().unwrap_or("");
     let Some((_, member)) = members.iter().find(|(n, _)| *n == name) else {
         return Decoded::Skipped(raw.event.unwrap_or_default());
     };
-    let mut fields = Map::new();
-    if let Some(event) = raw.event {
-        fields.insert((*tag).to_owned(), Value::String(event));
-    }
-    if let Some(id) = raw.id {
-        fields.insert("id".to_owned(), Value::String(id));
+    let mut parts: [(&'static str, Part<'_>); 4] = [("", Part::Number(0)); 4];
+    let mut len = 0;
+    parts[len] = (*tag, Part::Text(name));
+    len += 1;
+    if let Some(id) = raw.id.as_deref() {
+        parts[len] = ("id", Part::Text(id));
+        len += 1;
     }
     if let Some(retry) = raw.retry {
-        fields.insert("retry".to_owned(), Value::from(retry));
+        parts[len] = ("retry", Part::Number(retry));
+        len += 1;
     }
-    if let Some(data) = raw.data {
-        fields.insert("data".to_owned(), Value::String(data));
+    if let Some(data) = raw.data.as_deref() {
+        parts[len] = ("data", Part::Text(data));
+        len += 1;
     }
-    let value = Value::Object(fields);
-    match decode_value(member, &value) {
+    match decoder.decode_parts(member, &parts[..len]) {
         Ok(text) => Decoded::Value(text),
         Err(invalid) => Decoded::Invalid {
             invalid,
-            raw: value.to_string(),
+            raw: raw.to_json(),
         },
+    }
+}
+
+/// Appends JSON text with every non-ASCII character escaped (`\uXXXX`, a
+/// surrogate pair above U+FFFF): an all-ASCII batch reaches JavaScript as a
+/// one-byte string, which V8 can take without a copy and parses faster than
+/// the two-byte string one non-ASCII character would make of the whole
+/// batch (benchmark/README.md). Valid only for JSON text, where a non-ASCII
+/// character can stand only inside a string.
+fn push_ascii(out: &mut String, json: &str) {
+    if json.is_ascii() {
+        out.push_str(json);
+        return;
+    }
+    out.reserve(json.len() + 16);
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
     }
 }
 
@@ -103,6 +137,13 @@ pub struct EventReader {
     body: BodyStream,
     parser: Parser,
     union: &'static Schema,
+    decoder: Decoder,
+    /// Whether skipped events' types are collected (for the debug log).
+    report_skipped: bool,
+    /// Bytes read and not yet framed: framed a step at a time, only once
+    /// the events framed before are decoded, so a read full of tiny events
+    /// never becomes a long queue of them.
+    unparsed: bytes::Bytes,
     /// Events framed and not yet decoded.
     framed: VecDeque<RawEvent>,
     /// How the stream ended, met while a batch was being made: handed out
@@ -110,43 +151,64 @@ pub struct EventReader {
     ending: Option<Batch>,
 }
 
+/// Bytes framed per step (see [`EventReader::unparsed`]).
+const FRAME_STEP: usize = 16 * 1024;
+
 impl EventReader {
     /// Reads the events of `body`; an event (or a line) over `limit` bytes
-    /// ends the stream with an error.
-    pub fn new(body: BodyStream, union: &'static Schema, limit: usize) -> EventReader {
+    /// ends the stream with an error. `report_skipped` collects the types
+    /// of skipped events into the batches.
+    pub fn new(
+        body: BodyStream,
+        union: &'static Schema,
+        limit: usize,
+        report_skipped: bool,
+    ) -> EventReader {
         EventReader {
             body,
             parser: Parser::new(limit),
             union,
+            decoder: Decoder::default(),
+            report_skipped,
+            unparsed: bytes::Bytes::new(),
             framed: VecDeque::new(),
             ending: None,
         }
     }
 
-    /// The next events (see the module's flow control).
+    /// The next events (see the module's flow control). A batch holds at
+    /// most [`MAX_EVENTS`] events, skipped ones counted, so one call's work
+    /// is bounded whatever the stream holds.
     pub async fn next_batch(&mut self) -> Batch {
         let mut json = String::from("[");
         let mut count = 0;
+        let mut handled = 0;
         let mut skipped = Vec::new();
         loop {
             while let Some(raw) = self.framed.pop_front() {
-                match decode_event(self.union, raw) {
+                handled += 1;
+                match decode_event(self.union, raw, &mut self.decoder) {
                     Decoded::Value(text) => {
                         if count > 0 {
                             json.push(',');
                         }
-                        json.push_str(&text);
+                        push_ascii(&mut json, text);
                         count += 1;
                     }
-                    Decoded::Skipped(name) => skipped.push(name),
+                    Decoded::Skipped(name) => {
+                        if self.report_skipped {
+                            skipped.push(name);
+                        }
+                    }
                     Decoded::Invalid { invalid, raw } => {
                         // Nothing after it is read: the stream ends here.
                         self.framed.clear();
+                        self.unparsed.clear();
                         self.ending = Some(Batch::Invalid { invalid, raw });
                         break;
                     }
                 }
-                if count >= MAX_EVENTS || json.len() >= MAX_TEXT {
+                if handled >= MAX_EVENTS || json.len() >= MAX_TEXT {
                     json.push(']');
                     return Batch::Events { json, skipped };
                 }
@@ -157,7 +219,12 @@ impl EventReader {
             if count == 0 && !skipped.is_empty() {
                 break; // report what was skipped without waiting
             }
-            let chunk = if count == 0 {
+            if !self.unparsed.is_empty() {
+                let step = self.unparsed.split_to(self.unparsed.len().min(FRAME_STEP));
+                self.frame(&step);
+                continue;
+            }
+            let piece = if count == 0 {
                 self.body.next().await
             } else {
                 match self.body.next_ready().await {
@@ -165,22 +232,8 @@ impl EventReader {
                     other => other,
                 }
             };
-            match chunk {
-                Ok(Some(bytes)) => {
-                    let mut fresh = Vec::new();
-                    let pushed = self.parser.push(&bytes, &mut fresh);
-                    self.framed.extend(fresh);
-                    if let Err(too_long) = pushed {
-                        self.ending = Some(Batch::Failed(ClientError::new(
-                            ClientErrorKind::ResponseTooLarge,
-                            format!(
-                                "an event of the stream exceeds the client's limit of {} bytes",
-                                too_long.limit
-                            ),
-                            Some("ERR_MIX_RESPONSE_TOO_LARGE"),
-                        )));
-                    }
-                }
+            match piece {
+                Ok(Some(bytes)) => self.unparsed = bytes,
                 Ok(None) => self.ending = Some(Batch::End),
                 Err(error) => self.ending = Some(Batch::Failed(error)),
             }
@@ -196,6 +249,24 @@ impl EventReader {
                 ending
             }
             None => Batch::End,
+        }
+    }
+
+    /// Frames `bytes`; an event over the limit ends the stream.
+    fn frame(&mut self, bytes: &[u8]) {
+        let mut fresh = Vec::new();
+        let pushed = self.parser.push(bytes, &mut fresh);
+        self.framed.extend(fresh);
+        if let Err(too_long) = pushed {
+            self.unparsed.clear();
+            self.ending = Some(Batch::Failed(ClientError::new(
+                ClientErrorKind::ResponseTooLarge,
+                format!(
+                    "an event of the stream exceeds the client's limit of {} bytes",
+                    too_long.limit
+                ),
+                Some("ERR_MIX_RESPONSE_TOO_LARGE"),
+            )));
         }
     }
 }
@@ -215,8 +286,18 @@ mod tests {
         }
     }
 
-    fn issues(decoded: Decoded) -> Vec<Issue> {
-        match decoded {
+    /// Decodes with a fresh decoder; the value owned.
+    fn decode(raw: RawEvent) -> Result<String, Decoded<'static>> {
+        let mut decoder = Decoder::default();
+        match decode_event(&SSE_EVENT_STREAM, raw, &mut decoder) {
+            Decoded::Value(text) => Ok(text.to_owned()),
+            Decoded::Skipped(name) => Err(Decoded::Skipped(name)),
+            Decoded::Invalid { invalid, raw } => Err(Decoded::Invalid { invalid, raw }),
+        }
+    }
+
+    fn issues(decoded: Result<String, Decoded<'static>>) -> Vec<Issue> {
+        match decoded.expect_err("not invalid") {
             Decoded::Invalid {
                 invalid: Invalid::Issues(issues),
                 ..
@@ -234,48 +315,42 @@ mod tests {
         );
         event.retry = Some(3000);
         assert_eq!(
-            decode_event(&SSE_EVENT_STREAM, event),
-            Decoded::Value(
-                r#"{"event":"content","id":"7","retry":3000,"data":{"content":"hi","type":"content"}}"#
-                    .into()
-            )
+            decode(event).unwrap(),
+            r#"{"event":"content","id":"7","retry":3000,"data":{"content":"hi","type":"content"}}"#
         );
+    }
+
+    #[test]
+    fn batches_are_ascii_with_the_same_meaning() {
+        let mut out = String::new();
+        push_ascii(&mut out, r#"{"a":"é 🎉 \u00e9"}"#);
+        assert_eq!(out, r#"{"a":"\u00e9 \ud83c\udf89 \u00e9"}"#);
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["a"], "é 🎉 é");
     }
 
     #[test]
     fn unknown_and_untyped_events_are_skipped() {
         assert_eq!(
-            decode_event(
-                &SSE_EVENT_STREAM,
-                raw(Some("new_kind"), Some("1"), Some("{}"))
-            ),
-            Decoded::Skipped("new_kind".into())
+            decode(raw(Some("new_kind"), Some("1"), Some("{}"))),
+            Err(Decoded::Skipped("new_kind".into()))
         );
         assert_eq!(
-            decode_event(&SSE_EVENT_STREAM, raw(None, Some("1"), Some("{}"))),
-            Decoded::Skipped(String::new())
+            decode(raw(None, Some("1"), Some("{}"))),
+            Err(Decoded::Skipped(String::new()))
         );
     }
 
     #[test]
     fn misfit_events_list_their_issues() {
-        let found = issues(decode_event(
-            &SSE_EVENT_STREAM,
-            raw(Some("connected"), None, Some("{}")),
-        ));
+        let found = issues(decode(raw(Some("connected"), None, Some("{}"))));
         let paths: Vec<String> = found.iter().map(Issue::path_text).collect();
         assert_eq!(paths, ["id", "data.sessionId"]);
-        let found = issues(decode_event(
-            &SSE_EVENT_STREAM,
-            raw(Some("heartbeat"), Some("1"), Some("{nope")),
-        ));
+        let found = issues(decode(raw(Some("heartbeat"), Some("1"), Some("{nope"))));
         assert_eq!(found.len(), 1);
         assert!(issues_json(&found)
             .contains(r#""code":"custom","message":"malformed json: SyntaxError: "#));
-        let found = issues(decode_event(
-            &SSE_EVENT_STREAM,
-            raw(Some("heartbeat"), Some("1"), None),
-        ));
+        let found = issues(decode(raw(Some("heartbeat"), Some("1"), None)));
         assert_eq!(found[0].path_text(), "data");
         assert_eq!(found[0].message(), "Required");
     }

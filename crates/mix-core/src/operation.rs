@@ -249,10 +249,7 @@ impl Client {
                     },
                     deadline: effective_timeout(call.timeout_ms, self.timeout_ms)
                         .and_then(|limit| started.checked_add(limit)),
-                    open_on: match (stream_of(op), op.success_content) {
-                        (Some(_), ContentPattern::Media(media)) => Some((op.success_status, media)),
-                        _ => None,
-                    },
+                    open_on: stream_of(op).map(|_| op),
                 };
                 match execute(&self.transport, &prepared, &policy, cancel.as_ref(), log).await {
                     Final::Failed(error) => CallOutcome::Client(error),
@@ -270,7 +267,12 @@ impl Client {
                         let response = call.keep_response.then(|| parts.clone());
                         // Only an event stream's response is kept open.
                         events = stream_of(op).map(|union| OpenStream {
-                            events: EventReader::new(body, union, self.transport.max_body_bytes()),
+                            events: EventReader::new(
+                                body,
+                                union,
+                                self.transport.max_body_bytes(),
+                                self.debug,
+                            ),
                             response: parts,
                             url: prepared.url.to_string(),
                         });
@@ -462,8 +464,8 @@ fn decode(
     match match_response(op, status, content_type.as_deref()) {
         Match::Success => {
             let value = match &op.value {
-                // Kept open by the engine when it matches; here only when
-                // the stream's media type was not the operation's.
+                // (An event stream's success never gets here: the engine
+                // hands it back open.)
                 ValueKind::Void | ValueKind::EventStream(_) => Ok(String::new()),
                 ValueKind::Json(schema) => decode_json(schema, &body),
                 ValueKind::WithHeaders(schema) => {

@@ -36,6 +36,40 @@ pub struct RawEvent {
     pub retry: Option<u64>,
 }
 
+impl RawEvent {
+    /// The event as JSON, `{ event?, id?, retry?, data? }` in that order
+    /// (what a misfit event's error and the public `EventStream` show).
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        let field = |out: &mut String, name: &str| {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+        };
+        if let Some(event) = &self.event {
+            field(&mut out, "event");
+            crate::decode::write_json_string(&mut out, event);
+        }
+        if let Some(id) = &self.id {
+            field(&mut out, "id");
+            crate::decode::write_json_string(&mut out, id);
+        }
+        if let Some(retry) = self.retry {
+            field(&mut out, "retry");
+            out.push_str(itoa::Buffer::new().format(retry));
+        }
+        if let Some(data) = &self.data {
+            field(&mut out, "data");
+            crate::decode::write_json_string(&mut out, data);
+        }
+        out.push('}');
+        out
+    }
+}
+
 /// The stream framed an event or a line longer than the limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLong {
@@ -104,10 +138,20 @@ impl Parser {
                 rest = tail;
             }
         }
-        while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
-            self.extend_line(&rest[..end])?;
-            let line = std::mem::take(&mut self.line);
-            self.line_ended(&line, out)?;
+        while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
+            if self.line.is_empty() {
+                // The whole line is in this read: no copy.
+                if self.held + end > self.limit {
+                    return Err(TooLong { limit: self.limit });
+                }
+                self.line_ended(&rest[..end], out)?;
+            } else {
+                self.extend_line(&rest[..end])?;
+                let mut line = std::mem::take(&mut self.line);
+                self.line_ended(&line, out)?;
+                line.clear();
+                self.line = line; // its allocation serves the next split line
+            }
             if rest[end] == b'\r' {
                 match rest.get(end + 1) {
                     Some(b'\n') => rest = &rest[end + 2..],

@@ -219,24 +219,33 @@ impl Head {
     /// response that stays open: an event stream). No size limit applies to
     /// the whole; see [`BodyStream`].
     pub fn into_stream(self) -> BodyStream {
-        match self.body {
-            PendingBody::Stream(response, coding) => BodyStream {
-                response: Some(response),
-                decoder: match coding {
+        let (response, decoder, ready) = match self.body {
+            PendingBody::Stream(response, coding) => {
+                let decoder: Option<Box<dyn Decoder>> = match coding {
                     Coding::Identity => None,
                     Coding::Gzip => Some(Box::new(flate2::write::GzDecoder::new(Vec::new()))),
                     Coding::Deflate => Some(Box::new(flate2::write::ZlibDecoder::new(Vec::new()))),
-                },
-                ready: None,
-            },
-            PendingBody::Ready(body) => BodyStream {
-                response: None,
-                decoder: None,
-                ready: Some(body),
-            },
+                };
+                (Some(response), decoder, None)
+            }
+            PendingBody::Ready(body) => (None, None, Some(bytes::Bytes::from(body))),
+        };
+        BodyStream {
+            response,
+            decoder,
+            ready,
+            input: bytes::Bytes::new(),
         }
     }
 }
+
+/// Compressed input is inflated this many bytes at a time…
+const INFLATE_IN_STEP: usize = 4 * 1024;
+/// …until this much output is ready: what a chunk of compressed bytes turns
+/// into is handed out in bounded pieces, so a small gzip bomb never becomes
+/// a large buffer (deflate expands at most about 1032:1, so one step yields
+/// at most some 4 MiB).
+const INFLATE_OUT_STEP: usize = 64 * 1024;
 
 /// A response body read chunk by chunk as the reader asks: nothing is read
 /// from the connection between asks, so a slow reader holds the sender back
@@ -244,39 +253,39 @@ impl Head {
 /// connection.
 pub struct BodyStream {
     response: Option<Response>,
-    /// For a compressed body: decodes each chunk as it comes.
+    /// For a compressed body: decodes the chunks as they come.
     decoder: Option<Box<dyn Decoder>>,
     /// A body an external transport delivered whole, not yet handed out.
-    ready: Option<Vec<u8>>,
+    ready: Option<bytes::Bytes>,
+    /// Compressed bytes read and not yet inflated.
+    input: bytes::Bytes,
 }
 
 impl BodyStream {
-    /// The next chunk, waiting for it; `None` at the end of the body.
-    pub async fn next(&mut self) -> Result<Option<Vec<u8>>, ClientError> {
+    /// The next piece of the body, waiting for it; `None` at its end.
+    pub async fn next(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
         loop {
-            if let Some(body) = self.ready.take() {
-                return Ok(Some(body));
+            if let Some(piece) = self.ready_piece()? {
+                return Ok(Some(piece));
             }
             let Some(response) = self.response.as_mut() else {
-                return Ok(None);
+                return self.finish();
             };
             let chunk = response
                 .chunk()
                 .await
                 .map_err(|e| ClientError::from_reqwest(&e, response.url(), None))?;
-            match self.decode(chunk)? {
-                Some(decoded) if !decoded.is_empty() => return Ok(Some(decoded)),
-                // Compressed bytes that decode to nothing yet, or the end.
-                _ => continue,
+            if let Some(piece) = self.accept(chunk) {
+                return Ok(Some(piece));
             }
         }
     }
 
-    /// The next chunk if one has already arrived (`None` when none has, or
-    /// at the end); never waits.
-    pub async fn next_ready(&mut self) -> Result<Option<Vec<u8>>, ClientError> {
-        if let Some(body) = self.ready.take() {
-            return Ok(Some(body));
+    /// The next piece if one is at hand without waiting (`None` when none
+    /// is, or at the end).
+    pub async fn next_ready(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
+        if let Some(piece) = self.ready_piece()? {
+            return Ok(Some(piece));
         }
         let Some(response) = self.response.as_mut() else {
             return Ok(None);
@@ -296,32 +305,63 @@ impl BodyStream {
         match polled {
             None => Ok(None),
             Some(Err(e)) => Err(ClientError::from_reqwest(&e, response.url(), None)),
-            Some(Ok(chunk)) => Ok(self.decode(chunk)?.filter(|c| !c.is_empty())),
+            Some(Ok(chunk)) => match self.accept(chunk) {
+                Some(piece) => Ok(Some(piece)),
+                None => self.ready_piece(),
+            },
         }
     }
 
-    /// Decodes a chunk read (`None`: the end of the body, which ends the
-    /// stream); `Some` holds the bytes it decodes to (maybe none yet).
-    fn decode(&mut self, chunk: Option<bytes::Bytes>) -> Result<Option<Vec<u8>>, ClientError> {
-        let Some(chunk) = chunk else {
-            self.response = None;
-            return match self.decoder.take() {
-                Some(decoder) => decoder
-                    .finish_decoding()
-                    .map(|rest| (!rest.is_empty()).then_some(rest))
-                    .map_err(corrupt),
-                None => Ok(None),
-            };
+    /// What is at hand without reading: a whole body not handed out yet,
+    /// or the next inflated piece of compressed input.
+    fn ready_piece(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
+        if let Some(body) = self.ready.take() {
+            return Ok((!body.is_empty()).then_some(body));
+        }
+        let Some(decoder) = self.decoder.as_mut() else {
+            return Ok(None);
         };
-        match self.decoder.as_mut() {
-            None => Ok(Some(chunk.to_vec())),
-            Some(decoder) => {
-                decoder.write_all(&chunk).map_err(corrupt)?;
-                // The decoder holds output back until flushed: a stream's
-                // event must not wait for the next chunk.
-                decoder.flush().map_err(corrupt)?;
-                Ok(Some(decoder.take_decoded()))
+        while !self.input.is_empty() && decoder.decoded_len() < INFLATE_OUT_STEP {
+            let step = self.input.len().min(INFLATE_IN_STEP);
+            let used = decoder.write(&self.input[..step]).map_err(corrupt)?;
+            if used == 0 {
+                // The compressed stream has ended; what follows is not part of it.
+                self.input.clear();
+                break;
             }
+            self.input = self.input.slice(used..);
+        }
+        // The decoder holds output back until flushed: an event must not
+        // wait for the next chunk.
+        decoder.flush().map_err(corrupt)?;
+        let out = decoder.take_decoded();
+        Ok((!out.is_empty()).then(|| out.into()))
+    }
+
+    /// Takes a chunk read (`None`: the end of the body): returned as it is
+    /// when the body is not compressed, else kept to inflate.
+    fn accept(&mut self, chunk: Option<bytes::Bytes>) -> Option<bytes::Bytes> {
+        match chunk {
+            None => {
+                self.response = None;
+                None
+            }
+            Some(chunk) if self.decoder.is_none() => (!chunk.is_empty()).then_some(chunk),
+            Some(chunk) => {
+                self.input = chunk;
+                None
+            }
+        }
+    }
+
+    /// The end of the body: what the decoder still held, then `None`.
+    fn finish(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
+        match self.decoder.take() {
+            Some(decoder) => {
+                let rest = decoder.finish_decoding().map_err(corrupt)?;
+                Ok((!rest.is_empty()).then(|| rest.into()))
+            }
+            None => Ok(None),
         }
     }
 }
