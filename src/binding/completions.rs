@@ -300,23 +300,36 @@ impl Completer {
     /// Hands back the call's outcome. Any thread.
     pub fn finish(mut self, outcome: Settled) {
         self.finished = true;
-        self.shared.push(self.id, outcome);
+        self.shared.push(self.id, outcome, false);
+    }
+
+    /// As [`Completer::finish`], waking the JS thread at once rather than
+    /// after this I/O thread's other ready work: for a task that goes on
+    /// working after it (a stream's driver making its next batch), which
+    /// would otherwise hold the wake-up until it is done.
+    pub fn finish_now(mut self, outcome: Settled) {
+        self.finished = true;
+        self.shared.push(self.id, outcome, true);
     }
 }
 
 impl Drop for Completer {
     fn drop(&mut self) {
         if !self.finished {
-            self.shared
-                .push(self.id, Settled::Full(Box::new(NativeOutcome::lost())));
+            self.shared.push(
+                self.id,
+                Settled::Full(Box::new(NativeOutcome::lost())),
+                false,
+            );
         }
     }
 }
 
 impl Shared {
     /// Queues an outcome and wakes the JS thread unless a wake-up is
-    /// already on its way.
-    fn push(self: &Arc<Self>, id: u32, outcome: Settled) {
+    /// already on its way (`now`: without waiting for this thread's other
+    /// ready work).
+    fn push(self: &Arc<Self>, id: u32, outcome: Settled, now: bool) {
         let wake = {
             let mut batch = lock(&self.batch);
             match outcome {
@@ -331,7 +344,9 @@ impl Shared {
             }
             !std::mem::replace(&mut batch.wake_pending, true)
         };
-        if wake {
+        if wake && now {
+            self.wake();
+        } else if wake {
             // Calls ending together on an I/O thread share one wake-up.
             let shared = Arc::clone(self);
             runtime::after_ready_tasks(move || shared.wake());

@@ -185,7 +185,8 @@ pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationT
             },
         };
         let more = matches!(batch, Batch::Events { .. });
-        pull.finish(settle_batch(batch, &response, &url, debug));
+        // At once: the next batch is made below, while JS reads this one.
+        pull.finish_now(settle_batch(batch, &response, &url, debug));
         if !more {
             reader = None;
             continue;

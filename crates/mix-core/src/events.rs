@@ -35,7 +35,7 @@ const MAX_TEXT: usize = 1024 * 1024;
 /// What one [`EventReader::next_batch`] hands back.
 #[derive(Debug)]
 pub enum Batch {
-    /// Decoded events as a JSON array (maybe empty when only skipped events
+    /// DecodedEvent events as a JSON array (maybe empty when only skipped events
     /// arrived), and the types of the events skipped since the last batch
     /// (`""` for an event without a type).
     Events { json: String, skipped: Vec<String> },
@@ -53,7 +53,7 @@ pub enum Batch {
 
 /// What one framed event decodes to.
 #[derive(Debug, PartialEq)]
-pub enum Decoded<'d> {
+pub enum DecodedEvent<'d> {
     /// The event's value as JSON text.
     Value(&'d str),
     /// Not a documented type: its name (`""` when it had none).
@@ -72,17 +72,17 @@ pub fn decode_event<'d>(
     union: &'static Schema,
     raw: RawEvent,
     decoder: &'d mut Decoder,
-) -> Decoded<'d> {
+) -> DecodedEvent<'d> {
     let Schema::Union { tag, members } = union else {
         // The generator only makes event streams of unions.
-        return Decoded::Invalid {
+        return DecodedEvent::Invalid {
             invalid: Invalid::NotJson,
             raw: raw.to_json(),
         };
     };
     let name = raw.event.as_deref().unwrap_or("");
     let Some((_, member)) = members.iter().find(|(n, _)| *n == name) else {
-        return Decoded::Skipped(raw.event.unwrap_or_default());
+        return DecodedEvent::Skipped(raw.event.unwrap_or_default());
     };
     let mut parts: [(&'static str, Part<'_>); 4] = [("", Part::Number(0)); 4];
     let mut len = 0;
@@ -101,8 +101,8 @@ pub fn decode_event<'d>(
         len += 1;
     }
     match decoder.decode_parts(member, &parts[..len]) {
-        Ok(text) => Decoded::Value(text),
-        Err(invalid) => Decoded::Invalid {
+        Ok(text) => DecodedEvent::Value(text),
+        Err(invalid) => DecodedEvent::Invalid {
             invalid,
             raw: raw.to_json(),
         },
@@ -188,19 +188,19 @@ impl EventReader {
             while let Some(raw) = self.framed.pop_front() {
                 handled += 1;
                 match decode_event(self.union, raw, &mut self.decoder) {
-                    Decoded::Value(text) => {
+                    DecodedEvent::Value(text) => {
                         if count > 0 {
                             json.push(',');
                         }
                         push_ascii(&mut json, text);
                         count += 1;
                     }
-                    Decoded::Skipped(name) => {
+                    DecodedEvent::Skipped(name) => {
                         if self.report_skipped {
                             skipped.push(name);
                         }
                     }
-                    Decoded::Invalid { invalid, raw } => {
+                    DecodedEvent::Invalid { invalid, raw } => {
                         // Nothing after it is read: the stream ends here.
                         self.framed.clear();
                         self.unparsed.clear();
@@ -287,18 +287,18 @@ mod tests {
     }
 
     /// Decodes with a fresh decoder; the value owned.
-    fn decode(raw: RawEvent) -> Result<String, Decoded<'static>> {
+    fn decode(raw: RawEvent) -> Result<String, DecodedEvent<'static>> {
         let mut decoder = Decoder::default();
         match decode_event(&SSE_EVENT_STREAM, raw, &mut decoder) {
-            Decoded::Value(text) => Ok(text.to_owned()),
-            Decoded::Skipped(name) => Err(Decoded::Skipped(name)),
-            Decoded::Invalid { invalid, raw } => Err(Decoded::Invalid { invalid, raw }),
+            DecodedEvent::Value(text) => Ok(text.to_owned()),
+            DecodedEvent::Skipped(name) => Err(DecodedEvent::Skipped(name)),
+            DecodedEvent::Invalid { invalid, raw } => Err(DecodedEvent::Invalid { invalid, raw }),
         }
     }
 
-    fn issues(decoded: Result<String, Decoded<'static>>) -> Vec<Issue> {
+    fn issues(decoded: Result<String, DecodedEvent<'static>>) -> Vec<Issue> {
         match decoded.expect_err("not invalid") {
-            Decoded::Invalid {
+            DecodedEvent::Invalid {
                 invalid: Invalid::Issues(issues),
                 ..
             } => issues,
@@ -333,11 +333,11 @@ mod tests {
     fn unknown_and_untyped_events_are_skipped() {
         assert_eq!(
             decode(raw(Some("new_kind"), Some("1"), Some("{}"))),
-            Err(Decoded::Skipped("new_kind".into()))
+            Err(DecodedEvent::Skipped("new_kind".into()))
         );
         assert_eq!(
             decode(raw(None, Some("1"), Some("{}"))),
-            Err(Decoded::Skipped(String::new()))
+            Err(DecodedEvent::Skipped(String::new()))
         );
     }
 
