@@ -1419,3 +1419,46 @@ test("a misfit event's rawValue lists its fields as framed: event, id, retry, da
   assert.ok(error instanceof errors.ResponseValidationError, String(error));
   assertExactly(error.rawValue, { event: "content", id: "9", retry: 5, data: "{}" });
 });
+
+// ---------------------------------------------------------------------------
+// Through the caller's own HTTPClient
+
+test("with a custom HTTPClient, events arrive while the stream is open, and break closes its fetch", async (t) => {
+  const { HTTPClient } = require("../lib/http.js");
+  let response;
+  const { server } = await sse(t, (req, res) => {
+    open(res);
+    res.write(heartbeat(1));
+    response = res;
+  });
+  const seen = [];
+  const httpClient = new HTTPClient();
+  httpClient.addHook("beforeRequest", (req) => {
+    seen.push(req.url);
+    return req;
+  });
+  const mix = new Mix({ serverURL: server.url, httpClient });
+  const res = await within(mix.streaming.streamEvents({ sessionId: "s" }), 5000, "the stream opening");
+  const it = res.result[Symbol.asyncIterator]();
+  assertRead(await within(it.next(), 5000, "the first event"), HEARTBEAT(1));
+  const second = it.next();
+  response.write(heartbeat(2));
+  assertRead(await within(second, 5000, "the second event"), HEARTBEAT(2));
+  await it.return();
+  await within(closed((await server.waitForHits(1)).socket), 2000, "the socket closing");
+  assert.equal(seen.length, 1);
+});
+
+test("with a custom HTTPClient, a connection lost mid-stream is a ConnectionError", async (t) => {
+  const { HTTPClient } = require("../lib/http.js");
+  const { server } = await sse(t, (req, res) => {
+    open(res);
+    res.write(heartbeat(1));
+    setTimeout(() => req.socket.destroy(), 50);
+  });
+  const mix = new Mix({ serverURL: server.url, httpClient: new HTTPClient() });
+  const res = await mix.streaming.streamEvents({ sessionId: "s" });
+  const { events, error } = await collectUntilError(res.result);
+  assertExactly(events, [HEARTBEAT(1)]);
+  assert.ok(error instanceof errors.ConnectionError, String(error));
+});

@@ -5,8 +5,10 @@
 // fetcher see every one. Failures are classified here, as the original does.
 //
 // Each Request carries a signal that aborts when the engine gives up on the
-// attempt (the call's time limit, the caller's abort, a worker shutting
-// down), so the fetch and its socket close at once (see src/binding/fetch.rs).
+// attempt or its body (the call's time limit, the caller's abort, a stream
+// stopped, a worker shutting down), so the fetch and its socket close at
+// once (see src/binding/fetch.rs). Bodies are read when the engine asks:
+// whole for a value, piece by piece for an event stream.
 
 /** The original SDK's tests for an aborted and a timed-out fetch. */
 function hasNameOrCode(err, name, legacyCode) {
@@ -61,24 +63,45 @@ function takeThrown(slot) {
 }
 
 /**
- * The native client's attempt function: `(id, call, method, url, headers,
- * body)` sends attempt `id` of the call in slot `call` (`body` a Buffer or
- * null; each attempt gets the same bytes); `(id, null)` cancels it
- * (the binding calls it that way only after the attempt itself, so an
- * unknown id has already finished).
+ * The native client's attempt function (src/binding/fetch.rs):
+ * - `(id, call, method, url, headers, body)` sends attempt `id` of the call
+ *   in slot `call` (`body` a Buffer or null; each attempt gets the same
+ *   bytes) and resolves with the response head;
+ * - `(id, null, "read" | "readAll")` resolves with the next piece of that
+ *   response's body (`{ chunk }`, no chunk at its end), or all of it;
+ * - `(id, null, null)` cancels the attempt, or gives up its body (the
+ *   binding calls it that way only after the attempt itself, so an unknown
+ *   id has already finished).
  */
 function attemptThrough(httpClient) {
-  const inFlight = new Map(); // id -> AbortController
+  const inFlight = new Map(); // id -> AbortController, until the head arrives
+  const bodies = new Map(); // id -> { response, reader, controller, call }, until read or given up
   return (id, call, method, url, flatHeaders, body) => {
-    if (method == null) {
-      inFlight.get(id)?.abort(new DOMException("This operation was aborted", "AbortError"));
+    if (call == null) {
+      if (method === "read" || method === "readAll") return readBody(bodies, id, method === "readAll");
+      const aborted = new DOMException("This operation was aborted", "AbortError");
+      inFlight.get(id)?.abort(aborted);
       inFlight.delete(id);
+      const open = bodies.get(id);
+      if (open !== undefined) {
+        bodies.delete(id);
+        open.controller.abort(aborted);
+        open.reader?.cancel(aborted).catch(() => {});
+      }
       return undefined;
     }
     thrown.delete(call);
     const controller = new AbortController();
     inFlight.set(id, controller);
-    return send(httpClient, call, method, url, flatHeaders, body, controller.signal).finally(() => inFlight.delete(id));
+    return send(httpClient, call, method, url, flatHeaders, body, controller.signal)
+      .then((head) => {
+        if (head.response !== undefined) {
+          bodies.set(id, { response: head.response, reader: undefined, controller, call });
+          delete head.response;
+        }
+        return head;
+      })
+      .finally(() => inFlight.delete(id));
   };
 }
 
@@ -89,29 +112,65 @@ async function send(httpClient, call, method, url, flatHeaders, body, signal) {
     const init = { method, headers, signal };
     if (body != null) init.body = body;
     const response = await httpClient.request(new Request(url, init));
-    const text = await response.text();
     const pairs = [];
     for (const [name, value] of response.headers) pairs.push(name, value);
-    return { status: response.status, headers: pairs, body: text };
+    return { status: response.status, headers: pairs, response };
   } catch (err) {
-    let kind, cause, message;
-    try {
-      kind = errorKind(err);
-      cause = err?.cause ?? err;
-      message = String(cause?.message ?? cause);
-    } catch {
-      kind ??= "unexpected";
-      message = "the HTTP client failed with an error that cannot be shown";
-    }
-    // An attempt the engine cancelled belongs to a call settled already:
-    // what it throws now (its abort) must not wait for the slot's next call.
-    if (!signal.aborted) thrown.set(call, { err, kind: OUTCOME_KIND[kind] });
-    return {
-      errorKind: kind,
-      errorMessage: message,
-      errorCode: typeof cause?.code === "string" ? cause.code : undefined,
-    };
+    return failed(err, call, signal);
   }
+}
+
+/** The next piece of a response's body, or all of it (`whole`). */
+async function readBody(bodies, id, whole) {
+  const open = bodies.get(id);
+  if (open === undefined) return {}; // given up already: nothing more
+  try {
+    if (whole) {
+      bodies.delete(id);
+      return { chunk: Buffer.from(await open.response.arrayBuffer()) };
+    }
+    if (open.response.body === null) {
+      bodies.delete(id);
+      return {};
+    }
+    open.reader ??= open.response.body.getReader();
+    const { done, value } = await open.reader.read();
+    if (done) {
+      bodies.delete(id);
+      return {};
+    }
+    return { chunk: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
+  } catch (err) {
+    bodies.delete(id);
+    // A whole body is read while its call is in flight; a stream's pieces
+    // after it settled, when its slot may be another call's. A body that
+    // fails while being read is a lost connection (undici's `terminated`),
+    // unless it was aborted or timed out.
+    return failed(err, whole ? open.call : undefined, open.controller.signal, "connection");
+  }
+}
+
+/** A failure as the binding takes it, classified as the original does
+ * (`otherwise`: the kind of what is neither an abort nor a time-out). */
+function failed(err, call, signal, otherwise) {
+  let kind, cause, message;
+  try {
+    kind = errorKind(err);
+    if (otherwise !== undefined && kind !== "aborted" && kind !== "timeout") kind = otherwise;
+    cause = err?.cause ?? err;
+    message = String(cause?.message ?? cause);
+  } catch {
+    kind ??= "unexpected";
+    message = "the HTTP client failed with an error that cannot be shown";
+  }
+  // An attempt the engine cancelled belongs to a call settled already:
+  // what it throws now (its abort) must not wait for the slot's next call.
+  if (call !== undefined && !signal.aborted) thrown.set(call, { err, kind: OUTCOME_KIND[kind] });
+  return {
+    errorKind: kind,
+    errorMessage: message,
+    errorCode: typeof cause?.code === "string" ? cause.code : undefined,
+  };
 }
 
 module.exports = { attemptThrough, takeThrown, isAbortError, isTimeoutError, isConnectionError };

@@ -7,19 +7,25 @@
 //! so JS can hand the error a fetcher threw to that call's error as its
 //! `cause`, as the original does.
 //!
-//! An attempt the engine gives up on (time limit, abort, worker shutdown)
-//! is cancelled in JS too: the same function is called again with the
-//! attempt's number and no request, and JS aborts the signal of the
-//! `Request` it handed to the fetcher, so the fetch and its socket close at
-//! once. One function for both keeps them in order: JS always sees an
-//! attempt before its cancellation.
+//! An attempt resolves with the response head; its body is read through the
+//! same function, whole for a value, piece by piece for an event stream
+//! (whose events must arrive while the fetch's body is still open).
+//!
+//! An attempt the engine gives up on (time limit, abort, worker shutdown),
+//! or a body it stops reading, is cancelled in JS too: the same function is
+//! called again with the attempt's number and no request, and JS aborts the
+//! signal of the `Request` it handed to the fetcher, so the fetch and its
+//! socket close at once. One function for all keeps them in order: JS
+//! always sees an attempt before its body reads and its cancellation.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use mix_core::engine::latin1;
 use mix_core::operation::headers_from_pairs;
-use mix_core::transport::{Body, ExternalFuture, ExternalTransport, RawResponse};
+use mix_core::transport::{
+    Body, ExternalBody, ExternalFuture, ExternalRead, ExternalTransport, RawResponse,
+};
 use mix_core::{ClientError, ClientErrorKind};
 use napi::bindgen_prelude::{Buffer, FnArgs, Promise};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -28,23 +34,26 @@ use napi_derive::napi;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Url};
 
-/// What the JS attempt function resolves with: a response, or a failure it
-/// classified as the original does (`errorKind` `"connection"`,
-/// `"timeout"`, `"aborted"` or `"unexpected"`).
+/// What the JS attempt function resolves with: a response head, a piece of
+/// its body, or a failure it classified as the original does (`errorKind`
+/// `"connection"`, `"timeout"`, `"aborted"` or `"unexpected"`).
 #[napi(object)]
 pub struct NativeRawResponse {
     pub status: Option<u32>,
     /// Flat name, value, … pairs.
     pub headers: Option<Vec<String>>,
-    pub body: Option<String>,
+    /// A piece of the body (absent: its end).
+    pub chunk: Option<Buffer>,
     pub error_kind: Option<String>,
     pub error_message: Option<String>,
     pub error_code: Option<String>,
 }
 
 /// `(id, call, method, url, flat request headers, body)` starts attempt
-/// `id` of call `call` and resolves with its `NativeRawResponse`;
-/// `(id, null, null, null, null, null)` cancels it (its result is ignored).
+/// `id` of call `call` and resolves with its response head;
+/// `(id, null, "read" | "readAll", …)` resolves with the next piece of that
+/// response's body (or all that is left of it); `(id, null, null, …)`
+/// cancels the attempt, or gives up its body (its result is ignored).
 pub type AttemptArgs = FnArgs<(
     u32,
     Option<u32>,
@@ -114,8 +123,61 @@ impl ExternalTransport for JsFetch {
             }
             .await;
             unfinished.settled = true;
-            into_raw_response(result?)
+            into_raw_response(result?, function, id)
         })
+    }
+}
+
+/// The body of a response the JS function returned, read through it.
+struct JsBody {
+    function: Arc<AttemptFunction>,
+    id: u32,
+    /// Read to its end: nothing to give up when dropped.
+    ended: bool,
+}
+
+impl ExternalBody for JsBody {
+    fn read(&mut self, whole: bool) -> ExternalRead<'_> {
+        let args = FnArgs::from((
+            self.id,
+            None,
+            Some(if whole { "readAll" } else { "read" }.to_owned()),
+            None,
+            None,
+            None,
+        ));
+        let function = Arc::clone(&self.function);
+        Box::pin(async move {
+            let result = async {
+                let promise = function.call_async_catch(args).await.map_err(js_failure)?;
+                promise.await.map_err(js_failure)
+            }
+            .await?;
+            if let Some(error) = failure(&result) {
+                self.ended = true; // JS has let go of it already
+                return Err(error);
+            }
+            match result.chunk {
+                Some(chunk) => Ok(Some(chunk.to_vec())),
+                None => {
+                    self.ended = true;
+                    Ok(None)
+                }
+            }
+        })
+    }
+}
+
+impl Drop for JsBody {
+    fn drop(&mut self) {
+        if !self.ended {
+            // Fails only when the environment is going away, and with it
+            // the fetch.
+            let _ = self.function.call(
+                FnArgs::from((self.id, None, None, None, None, None)),
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
+        }
     }
 }
 
@@ -143,18 +205,34 @@ fn js_failure(err: napi::Error) -> ClientError {
     ClientError::new(ClientErrorKind::Unexpected, err.reason.clone(), None)
 }
 
-fn into_raw_response(raw: NativeRawResponse) -> Result<RawResponse, ClientError> {
-    if let Some(kind) = raw.error_kind {
-        let kind = match kind.as_str() {
-            "connection" => ClientErrorKind::Connection,
-            "timeout" => ClientErrorKind::Timeout,
-            "aborted" => ClientErrorKind::Aborted,
-            _ => ClientErrorKind::Unexpected,
-        };
-        let mut error = ClientError::new(kind, raw.error_message.unwrap_or_default(), None);
-        error.code = raw.error_code;
+/// The failure a JS result reports, if it is one.
+fn failure(raw: &NativeRawResponse) -> Option<ClientError> {
+    let kind = raw.error_kind.as_deref()?;
+    let kind = match kind {
+        "connection" => ClientErrorKind::Connection,
+        "timeout" => ClientErrorKind::Timeout,
+        "aborted" => ClientErrorKind::Aborted,
+        _ => ClientErrorKind::Unexpected,
+    };
+    let mut error = ClientError::new(kind, raw.error_message.clone().unwrap_or_default(), None);
+    error.code = raw.error_code.clone();
+    Some(error)
+}
+
+fn into_raw_response(
+    raw: NativeRawResponse,
+    function: Arc<AttemptFunction>,
+    id: u32,
+) -> Result<RawResponse, ClientError> {
+    if let Some(error) = failure(&raw) {
         return Err(error);
     }
+    // Made first, so that JS lets go of the body however this ends.
+    let body: Box<dyn ExternalBody> = Box::new(JsBody {
+        function,
+        id,
+        ended: false,
+    });
     let status = raw
         .status
         .and_then(|s| u16::try_from(s).ok())
@@ -169,6 +247,6 @@ fn into_raw_response(raw: NativeRawResponse) -> Result<RawResponse, ClientError>
     Ok(RawResponse {
         status,
         headers: headers_from_pairs(&raw.headers.unwrap_or_default()),
-        body: raw.body.unwrap_or_default().into_bytes(),
+        body,
     })
 }

@@ -56,11 +56,14 @@ fn create_external_latin1() -> Option<CreateExternalLatin1> {
 /// # Safety
 /// `data` and `hint` must be the pointer and length of a boxed slice leaked
 /// by [`string`], and this must run at most once for it (V8 calls it once).
-unsafe extern "C" fn free_text(_env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
+unsafe extern "C" fn free_text(env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
     let len = hint as usize;
     // SAFETY: `data` and `len` are the pointer and length of the boxed
     // slice leaked in `string`, and V8 calls this exactly once.
     drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(data.cast::<u8>(), len)) });
+    let mut total = 0;
+    // SAFETY: allowed in a finalizer; undoes the count made in `string`.
+    unsafe { sys::napi_adjust_external_memory(env, -(len as i64), &mut total) };
 }
 
 /// One text as a JS string.
@@ -91,6 +94,13 @@ unsafe fn string(env: sys::napi_env, text: String) -> Result<sys::napi_value> {
             &mut copied,
         )
     };
+    // V8 is told of the memory it now keeps alive, so that it collects
+    // these strings as soon as their size warrants, not when its own heap
+    // happens to need it (a stream's batches, one after another, otherwise
+    // held some 25 MB for nothing). `free_text` takes the count back.
+    let mut total = 0;
+    // SAFETY: the caller's contract.
+    unsafe { sys::napi_adjust_external_memory(env, len as i64, &mut total) };
     if status != sys::Status::napi_ok {
         // V8 did not take the buffer: free it here.
         // SAFETY: as in `free_text`; the finalizer will not run.

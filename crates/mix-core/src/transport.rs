@@ -28,11 +28,24 @@ pub enum Body {
     Bytes(bytes::Bytes),
 }
 
-/// A whole response from an external transport.
+/// A response from an external transport: its head, and its body to read
+/// when (and as far as) the call needs it.
 pub struct RawResponse {
     pub status: u16,
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    pub body: Box<dyn ExternalBody>,
+}
+
+/// The pending result of an [`ExternalBody`] read: bytes, or `None` at the end.
+pub type ExternalRead<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<Vec<u8>>, ClientError>> + Send + 'a>>;
+
+/// The body of an external transport's response, read on demand: whole for
+/// a value, piece by piece for a stream. Dropped before its end, it gives
+/// the body up (the caller's fetch closes its connection).
+pub trait ExternalBody: Send {
+    /// The next piece of the body; with `whole`, all that is left of it.
+    fn read(&mut self, whole: bool) -> ExternalRead<'_>;
 }
 
 pub type ExternalFuture = Pin<Box<dyn Future<Output = Result<RawResponse, ClientError>> + Send>>;
@@ -72,7 +85,8 @@ pub struct Head {
 enum PendingBody {
     /// Read from the connection, then decoded by its `Content-Encoding`.
     Stream(Response, Coding),
-    Ready(Vec<u8>),
+    /// From an external transport, which decodes it itself (as `fetch` does).
+    External(Box<dyn ExternalBody>),
 }
 
 /// A response body's content coding, as `fetch` decodes it. The headers are
@@ -180,7 +194,7 @@ impl Transport {
                 Ok(Head {
                     status: raw.status,
                     headers: raw.headers,
-                    body: PendingBody::Ready(raw.body),
+                    body: PendingBody::External(raw.body),
                 })
             }
         }
@@ -198,10 +212,13 @@ impl Transport {
     pub async fn read_body(&self, head: Head) -> Result<Vec<u8>, ClientError> {
         let limit = self.limits.max_body_bytes;
         let response = match head.body {
-            PendingBody::Ready(body) if body.len() > limit => {
-                return Err(ClientError::too_large(limit))
+            PendingBody::External(mut body) => {
+                let body = body.read(true).await?.unwrap_or_default();
+                if body.len() > limit {
+                    return Err(ClientError::too_large(limit));
+                }
+                return Ok(body);
             }
-            PendingBody::Ready(body) => return Ok(body),
             PendingBody::Stream(response, coding) => (response, coding),
         };
         let (response, coding) = response;
@@ -228,12 +245,12 @@ impl Head {
                 };
                 (Some(response), decoder, None)
             }
-            PendingBody::Ready(body) => (None, None, Some(bytes::Bytes::from(body))),
+            PendingBody::External(body) => (None, None, Some(body)),
         };
         BodyStream {
             response,
             decoder,
-            ready,
+            external: ready,
             input: bytes::Bytes::new(),
         }
     }
@@ -255,8 +272,8 @@ pub struct BodyStream {
     response: Option<Response>,
     /// For a compressed body: decodes the chunks as they come.
     decoder: Option<Box<dyn Decoder>>,
-    /// A body an external transport delivered whole, not yet handed out.
-    ready: Option<bytes::Bytes>,
+    /// The body of an external transport's response, read piece by piece.
+    external: Option<Box<dyn ExternalBody>>,
     /// Compressed bytes read and not yet inflated.
     input: bytes::Bytes,
 }
@@ -264,6 +281,13 @@ pub struct BodyStream {
 impl BodyStream {
     /// The next piece of the body, waiting for it; `None` at its end.
     pub async fn next(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
+        if let Some(external) = self.external.as_mut() {
+            let piece = external.read(false).await?;
+            if piece.is_none() {
+                self.external = None;
+            }
+            return Ok(piece.map(bytes::Bytes::from));
+        }
         loop {
             if let Some(piece) = self.ready_piece()? {
                 return Ok(Some(piece));
@@ -312,12 +336,10 @@ impl BodyStream {
         }
     }
 
-    /// What is at hand without reading: a whole body not handed out yet,
-    /// or the next inflated piece of compressed input.
+    /// What is at hand without reading: the next inflated piece of
+    /// compressed input. (An external body is never at hand: each piece is
+    /// a round trip to JavaScript.)
     fn ready_piece(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
-        if let Some(body) = self.ready.take() {
-            return Ok((!body.is_empty()).then_some(body));
-        }
         let Some(decoder) = self.decoder.as_mut() else {
             return Ok(None);
         };
