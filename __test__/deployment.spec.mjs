@@ -556,3 +556,74 @@ test("what a fetcher throws is the cause of the call's error, as in the original
   assert.equal(connErr.message, "Unable to make request: TypeError: fetch failed");
   assert.ok(connErr.cause instanceof TypeError);
 });
+
+// A custom HTTPClient's response bodies are read piece by piece as the
+// engine asks (src/binding/fetch.rs): what happens to them when the call
+// stops wanting them.
+
+test("a custom HTTPClient's body read when the time limit runs out: the fetch is aborted and its socket closes", { timeout: 30_000 }, async (t) => {
+  const server = await serve(t, (req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write('{"message":"');
+    const timer = setInterval(() => res.write("x".repeat(1024)), 10);
+    res.on("close", () => clearInterval(timer));
+  });
+  const mix = new Mix({ serverURL: server.url, httpClient: new HTTPClient() });
+  const err = await rejection(mix.internal.refreshOAuthTokens({ timeoutMs: 300, retries: NO_RETRY }));
+  assert.ok(err instanceof RequestTimeoutError, `expected a RequestTimeoutError, got ${err}`);
+  await closed((await server.waitForHits(1)).socket, 2000);
+});
+
+test("a custom HTTPClient whose response hook outlasts the time limit: the body it returns is still given up", { timeout: 30_000 }, async (t) => {
+  const server = await serve(t, (req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write('{"message":"');
+    const timer = setInterval(() => res.write("x".repeat(1024)), 10);
+    res.on("close", () => clearInterval(timer));
+  });
+  const httpClient = new HTTPClient();
+  httpClient.addHook("response", async () => {
+    await sleep(400);
+  });
+  const mix = new Mix({ serverURL: server.url, httpClient });
+  const err = await rejection(mix.internal.refreshOAuthTokens({ timeoutMs: 100, retries: NO_RETRY }));
+  assert.ok(err instanceof RequestTimeoutError, `expected a RequestTimeoutError, got ${err}`);
+  await closed((await server.waitForHits(1)).socket, 3000);
+});
+
+test("a custom HTTPClient's body larger than the limit is given up while it is read", { timeout: 30_000 }, async (t) => {
+  let sent = 0;
+  const server = await serve(t, (req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    const chunk = Buffer.alloc(MiB, "x");
+    const more = () => {
+      while (sent < 256 * MiB) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return res.once("drain", more);
+      }
+      res.end();
+    };
+    more();
+  });
+  const mix = new Mix({ serverURL: server.url, httpClient: new HTTPClient() });
+  const err = await rejection(mix.internal.refreshOAuthTokens({ retries: NO_RETRY }));
+  assert.equal(err.constructor.name, "UnexpectedClientError", String(err));
+  assert.match(String(err.cause?.message ?? err.cause), /exceeds the client's limit/);
+  assert.ok(sent < 128 * MiB, `the server sent ${sent / MiB} MiB before the body was given up`);
+});
+
+test("a response hook that consumed the body is an UnexpectedClientError, not retried as a lost connection", async (t) => {
+  const server = await serve(t, (req, res) => reply(res, 200, JSON.stringify(OK_BODY)));
+  const httpClient = new HTTPClient();
+  httpClient.addHook("response", async (res) => {
+    await res.text(); // the caller's mistake: the body is gone
+  });
+  const mix = new Mix({
+    serverURL: server.url,
+    httpClient,
+    retryConfig: { strategy: "backoff", backoff: { initialInterval: 1, maxInterval: 5, exponent: 1, maxElapsedTime: 2000 }, retryConnectionErrors: true },
+  });
+  const err = await rejection(mix.internal.refreshOAuthTokens());
+  assert.equal(err.constructor.name, "UnexpectedClientError", String(err));
+  assert.equal(server.count, 1);
+});

@@ -7,8 +7,9 @@
 // Each Request carries a signal that aborts when the engine gives up on the
 // attempt or its body (the call's time limit, the caller's abort, a stream
 // stopped, a worker shutting down), so the fetch and its socket close at
-// once (see src/binding/fetch.rs). Bodies are read when the engine asks:
-// whole for a value, piece by piece for an event stream.
+// once (see src/binding/fetch.rs). Bodies are read piece by piece as the
+// engine asks (it applies the body limit, and reads a stream's events as
+// they come).
 
 /** The original SDK's tests for an aborted and a timed-out fetch. */
 function hasNameOrCode(err, name, legacyCode) {
@@ -67,26 +68,26 @@ function takeThrown(slot) {
  * - `(id, call, method, url, headers, body)` sends attempt `id` of the call
  *   in slot `call` (`body` a Buffer or null; each attempt gets the same
  *   bytes) and resolves with the response head;
- * - `(id, null, "read" | "readAll")` resolves with the next piece of that
- *   response's body (`{ chunk }`, no chunk at its end), or all of it;
+ * - `(id, call, "read")` resolves with the next piece of that response's
+ *   body (`{ chunk }`; no chunk at its end); `call` is the slot of the call
+ *   waiting for it, or null for a stream read after its call settled;
  * - `(id, null, null)` cancels the attempt, or gives up its body (the
  *   binding calls it that way only after the attempt itself, so an unknown
  *   id has already finished).
  */
 function attemptThrough(httpClient) {
   const inFlight = new Map(); // id -> AbortController, until the head arrives
-  const bodies = new Map(); // id -> { response, reader, controller, call }, until read or given up
+  const bodies = new Map(); // id -> { response, reader, controller }, until read or given up
   return (id, call, method, url, flatHeaders, body) => {
+    if (method === "read") return readBody(bodies, id, call);
     if (call == null) {
-      if (method === "read" || method === "readAll") return readBody(bodies, id, method === "readAll");
       const aborted = new DOMException("This operation was aborted", "AbortError");
       inFlight.get(id)?.abort(aborted);
       inFlight.delete(id);
       const open = bodies.get(id);
       if (open !== undefined) {
         bodies.delete(id);
-        open.controller.abort(aborted);
-        open.reader?.cancel(aborted).catch(() => {});
+        giveUp(open, aborted);
       }
       return undefined;
     }
@@ -95,14 +96,26 @@ function attemptThrough(httpClient) {
     inFlight.set(id, controller);
     return send(httpClient, call, method, url, flatHeaders, body, controller.signal)
       .then((head) => {
-        if (head.response !== undefined) {
-          bodies.set(id, { response: head.response, reader: undefined, controller, call });
-          delete head.response;
-        }
+        const response = head.response;
+        delete head.response;
+        if (response === undefined) return head;
+        const open = { response, reader: undefined, controller };
+        // Cancelled while the fetcher or its hooks were still at work:
+        // nobody will read or give up this body but us.
+        if (controller.signal.aborted) giveUp(open, controller.signal.reason);
+        else bodies.set(id, open);
         return head;
       })
       .finally(() => inFlight.delete(id));
   };
+}
+
+/** Lets go of a response body: its fetch is aborted and its stream
+ * cancelled (for a fetcher that does not pass the signal on). */
+function giveUp(open, reason) {
+  open.controller.abort(reason);
+  const cancelled = open.reader !== undefined ? open.reader.cancel(reason) : open.response.body?.cancel(reason);
+  cancelled?.catch(() => {});
 }
 
 async function send(httpClient, call, method, url, flatHeaders, body, signal) {
@@ -120,15 +133,11 @@ async function send(httpClient, call, method, url, flatHeaders, body, signal) {
   }
 }
 
-/** The next piece of a response's body, or all of it (`whole`). */
-async function readBody(bodies, id, whole) {
+/** The next piece of a response's body (for the call in slot `call`, if any). */
+async function readBody(bodies, id, call) {
   const open = bodies.get(id);
   if (open === undefined) return {}; // given up already: nothing more
   try {
-    if (whole) {
-      bodies.delete(id);
-      return { chunk: Buffer.from(await open.response.arrayBuffer()) };
-    }
     if (open.response.body === null) {
       bodies.delete(id);
       return {};
@@ -139,24 +148,34 @@ async function readBody(bodies, id, whole) {
       bodies.delete(id);
       return {};
     }
+    if (!(value instanceof Uint8Array)) throw new TypeError("the response body gave a chunk that is not a Uint8Array");
     return { chunk: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
   } catch (err) {
     bodies.delete(id);
-    // A whole body is read while its call is in flight; a stream's pieces
-    // after it settled, when its slot may be another call's. A body that
-    // fails while being read is a lost connection (undici's `terminated`),
-    // unless it was aborted or timed out.
-    return failed(err, whole ? open.call : undefined, open.controller.signal, "connection");
+    // A stream's reads come after its call settled (no `call`): its slot
+    // may be another call's by now, so nothing is kept for it.
+    return failed(err, call ?? undefined, open.controller.signal, isBodyConnectionError(err));
   }
 }
 
+/** What fetch and undici throw when a connection fails while a body is read. */
+function isBodyConnectionError(err) {
+  if (isConnectionError(err)) return true;
+  const codes = ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"];
+  return (
+    (err instanceof TypeError && err.message === "terminated") ||
+    (typeof err?.code === "string" && codes.includes(err.code)) ||
+    (typeof err?.cause?.code === "string" && codes.includes(err.cause.code))
+  );
+}
+
 /** A failure as the binding takes it, classified as the original does
- * (`otherwise`: the kind of what is neither an abort nor a time-out). */
-function failed(err, call, signal, otherwise) {
+ * (`connection`: a lost connection, whatever the error looks like). */
+function failed(err, call, signal, connection = false) {
   let kind, cause, message;
   try {
     kind = errorKind(err);
-    if (otherwise !== undefined && kind !== "aborted" && kind !== "timeout") kind = otherwise;
+    if (connection && kind === "unexpected") kind = "connection";
     cause = err?.cause ?? err;
     message = String(cause?.message ?? cause);
   } catch {

@@ -8,8 +8,9 @@
 //! `cause`, as the original does.
 //!
 //! An attempt resolves with the response head; its body is read through the
-//! same function, whole for a value, piece by piece for an event stream
-//! (whose events must arrive while the fetch's body is still open).
+//! same function piece by piece as the engine asks (so the body limit holds
+//! while reading, and an event stream's events arrive while the fetch's
+//! body is still open).
 //!
 //! An attempt the engine gives up on (time limit, abort, worker shutdown),
 //! or a body it stops reading, is cancelled in JS too: the same function is
@@ -51,9 +52,10 @@ pub struct NativeRawResponse {
 
 /// `(id, call, method, url, flat request headers, body)` starts attempt
 /// `id` of call `call` and resolves with its response head;
-/// `(id, null, "read" | "readAll", …)` resolves with the next piece of that
-/// response's body (or all that is left of it); `(id, null, null, …)`
-/// cancels the attempt, or gives up its body (its result is ignored).
+/// `(id, call, "read", …)` resolves with the next piece of that response's
+/// body (`call`: the call waiting for it, null for a stream's read after
+/// its call settled); `(id, null, null, …)` cancels the attempt, or gives
+/// up its body (its result is ignored).
 pub type AttemptArgs = FnArgs<(
     u32,
     Option<u32>,
@@ -137,15 +139,8 @@ struct JsBody {
 }
 
 impl ExternalBody for JsBody {
-    fn read(&mut self, whole: bool) -> ExternalRead<'_> {
-        let args = FnArgs::from((
-            self.id,
-            None,
-            Some(if whole { "readAll" } else { "read" }.to_owned()),
-            None,
-            None,
-            None,
-        ));
+    fn read(&mut self, call: Option<u32>) -> ExternalRead<'_> {
+        let args = FnArgs::from((self.id, call, Some("read".to_owned()), None, None, None));
         let function = Arc::clone(&self.function);
         Box::pin(async move {
             let result = async {

@@ -35,7 +35,7 @@ const MAX_TEXT: usize = 1024 * 1024;
 /// What one [`EventReader::next_batch`] hands back.
 #[derive(Debug)]
 pub enum Batch {
-    /// DecodedEvent events as a JSON array (maybe empty when only skipped events
+    /// Decoded events as a JSON array (maybe empty when only skipped events
     /// arrived), and the types of the events skipped since the last batch
     /// (`""` for an event without a type).
     Events { json: String, skipped: Vec<String> },

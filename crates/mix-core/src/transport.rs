@@ -40,12 +40,14 @@ pub struct RawResponse {
 pub type ExternalRead<'a> =
     Pin<Box<dyn Future<Output = Result<Option<Vec<u8>>, ClientError>> + Send + 'a>>;
 
-/// The body of an external transport's response, read on demand: whole for
-/// a value, piece by piece for a stream. Dropped before its end, it gives
-/// the body up (the caller's fetch closes its connection).
+/// The body of an external transport's response, read piece by piece on
+/// demand. Dropped before its end, it gives the body up (the caller's fetch
+/// closes its connection).
 pub trait ExternalBody: Send {
-    /// The next piece of the body; with `whole`, all that is left of it.
-    fn read(&mut self, whole: bool) -> ExternalRead<'_>;
+    /// The next piece of the body, `None` at its end. `call` is the tag of
+    /// the call waiting for it (what fails then is that call's), `None` for
+    /// a stream read after its call has settled.
+    fn read(&mut self, call: Option<u32>) -> ExternalRead<'_>;
 }
 
 pub type ExternalFuture = Pin<Box<dyn Future<Output = Result<RawResponse, ClientError>> + Send>>;
@@ -85,8 +87,9 @@ pub struct Head {
 enum PendingBody {
     /// Read from the connection, then decoded by its `Content-Encoding`.
     Stream(Response, Coding),
-    /// From an external transport, which decodes it itself (as `fetch` does).
-    External(Box<dyn ExternalBody>),
+    /// From an external transport, which decodes it itself (as `fetch`
+    /// does), for the call with this tag.
+    External(Box<dyn ExternalBody>, u32),
 }
 
 /// A response body's content coding, as `fetch` decodes it. The headers are
@@ -194,7 +197,7 @@ impl Transport {
                 Ok(Head {
                     status: raw.status,
                     headers: raw.headers,
-                    body: PendingBody::External(raw.body),
+                    body: PendingBody::External(raw.body, tag),
                 })
             }
         }
@@ -212,12 +215,15 @@ impl Transport {
     pub async fn read_body(&self, head: Head) -> Result<Vec<u8>, ClientError> {
         let limit = self.limits.max_body_bytes;
         let response = match head.body {
-            PendingBody::External(mut body) => {
-                let body = body.read(true).await?.unwrap_or_default();
-                if body.len() > limit {
-                    return Err(ClientError::too_large(limit));
+            PendingBody::External(mut body, tag) => {
+                let mut whole = Vec::new();
+                while let Some(piece) = body.read(Some(tag)).await? {
+                    if whole.len() + piece.len() > limit {
+                        return Err(ClientError::too_large(limit)); // gives the body up
+                    }
+                    whole.extend_from_slice(&piece);
                 }
-                return Ok(body);
+                return Ok(whole);
             }
             PendingBody::Stream(response, coding) => (response, coding),
         };
@@ -236,7 +242,7 @@ impl Head {
     /// response that stays open: an event stream). No size limit applies to
     /// the whole; see [`BodyStream`].
     pub fn into_stream(self) -> BodyStream {
-        let (response, decoder, ready) = match self.body {
+        let (response, decoder, external) = match self.body {
             PendingBody::Stream(response, coding) => {
                 let decoder: Option<Box<dyn Decoder>> = match coding {
                     Coding::Identity => None,
@@ -245,12 +251,12 @@ impl Head {
                 };
                 (Some(response), decoder, None)
             }
-            PendingBody::External(body) => (None, None, Some(body)),
+            PendingBody::External(body, _) => (None, None, Some(body)),
         };
         BodyStream {
             response,
             decoder,
-            external: ready,
+            external,
             input: bytes::Bytes::new(),
         }
     }
@@ -282,7 +288,7 @@ impl BodyStream {
     /// The next piece of the body, waiting for it; `None` at its end.
     pub async fn next(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
         if let Some(external) = self.external.as_mut() {
-            let piece = external.read(false).await?;
+            let piece = external.read(None).await?;
             if piece.is_none() {
                 self.external = None;
             }
