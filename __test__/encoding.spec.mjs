@@ -278,3 +278,9 @@ test("date-times decode to exactly the Date that new Date(string) gives, for any
     assert.ok(Object.is(got, expected) || (Number.isNaN(got) && Number.isNaN(expected)), `${text}: ${got} vs ${expected}`);
   }
 });
+
+test("request types made of parameters keep the declared parameter order (checked against the original)", () => {
+  const ops = require("../models/operations/index.js");
+  assert.equal(ops.deleteSessionFileRequestToJSON({ filename: "f", id: "i" }), '{"id":"i","filename":"f"}');
+  assert.equal(ops.streamEventsRequestToJSON({ lastEventID: "1", sessionId: "s" }), '{"sessionId":"s","Last-Event-ID":"1"}');
+});

@@ -285,7 +285,9 @@ for (const [route, item] of Object.entries(doc.paths)) {
       types.set(request.key, {
         ...request,
         kind: "object",
-        fields: params.map(({ in: _in, ...f }) => f).sort((a, b) => (a.name < b.name ? -1 : 1)),
+        // In the order the parameters are declared, the body last, as the
+        // original's request types (not sorted, unlike component models).
+        fields: params.map(({ in: _in, ...f }) => f),
       });
     }
     const requestOptional = request !== null && !params.some((p) => !p.optional && p.default === undefined) && body === null;

@@ -213,7 +213,7 @@ T["models/exporttoolcall#ExportToolCall"].fields = [["finished", "finished", "bo
 T["models/operations/exportsession#ExportSessionResponse"].fields = [["headers", "Headers", { record: { array: "string" } }, false], ["result", "Result", T["models/exportsession#ExportSession"], false]];
 T["models/operations/listsessionfiles#ListSessionFilesRequest"].fields = [["id", "id", "string", false]];
 T["models/fileinfo#FileInfo"].fields = [["isDir", "isDir", "boolean", false], ["modified", "modified", "int", false], ["name", "name", "string", false], ["size", "size", "int", false], ["url", "url", "string", false]];
-T["models/operations/deletesessionfile#DeleteSessionFileRequest"].fields = [["filename", "filename", "string", false], ["id", "id", "string", false]];
+T["models/operations/deletesessionfile#DeleteSessionFileRequest"].fields = [["id", "id", "string", false], ["filename", "filename", "string", false]];
 T["models/operations/forksession#ForkSessionRequestBody"].fields = [["messageIndex", "messageIndex", "int", false], ["title", "title", "string", true]];
 T["models/operations/forksession#ForkSessionRequest"].fields = [["id", "id", "string", false], ["requestBody", "RequestBody", T["models/operations/forksession#ForkSessionRequestBody"], false]];
 T["models/operations/getsessionmessages#GetSessionMessagesRequest"].fields = [["id", "id", "string", false]];
@@ -230,7 +230,7 @@ T["models/operations/healthcheck#HealthCheckResponse"].fields = [["status", "sta
 T["models/operations/getoauthhealth#GetOAuthHealthResponse"].fields = [["providers", "providers", { record: T["models/operations/getoauthhealth#GetOAuthHealthProviders"] }, false], ["status", "status", T["models/operations/getoauthhealth#Status"], false], ["timestamp", "timestamp", "datetime", false]];
 T["models/operations/getoauthhealth#GetOAuthHealthProviders"].fields = [["error", "error", "string", true], ["expiresAt", "expires_at", "datetime", true], ["expiresIn", "expires_in", "string", true], ["lastRefresh", "last_refresh", "datetime", true], ["provider", "provider", "string", false], ["status", "status", T["models/operations/getoauthhealth#ProvidersStatus"], false]];
 T["models/operations/refreshoauthtokens#RefreshOAuthTokensResponse"].fields = [["message", "message", "string", true], ["status", "status", "string", true]];
-T["models/operations/streamevents#StreamEventsRequest"].fields = [["lastEventID", "Last-Event-ID", "string", true], ["sessionId", "sessionId", "string", false]];
+T["models/operations/streamevents#StreamEventsRequest"].fields = [["sessionId", "sessionId", "string", false], ["lastEventID", "Last-Event-ID", "string", true]];
 T["models/sseeventstream#SSEEventStream"].members = [["complete", T["models/sseeventstream#SSECompleteEvent"]], ["connected", T["models/sseeventstream#SSEConnectedEvent"]], ["content", T["models/sseeventstream#SSEContentEvent"]], ["error", T["models/sseeventstream#SSEErrorEvent"]], ["heartbeat", T["models/sseeventstream#SSEHeartbeatEvent"]], ["permission", T["models/sseeventstream#SSEPermissionEvent"]], ["session_created", T["models/sseeventstream#SSESessionCreatedEvent"]], ["session_deleted", T["models/sseeventstream#SSESessionDeletedEvent"]], ["summarize", T["models/sseeventstream#SSESummarizeEvent"]], ["thinking", T["models/sseeventstream#SSEThinkingEvent"]], ["tool", T["models/sseeventstream#SSEToolEvent"]], ["tool_execution_complete", T["models/sseeventstream#SSEToolExecutionCompleteEvent"]], ["tool_execution_start", T["models/sseeventstream#SSEToolExecutionStartEvent"]], ["tool_parameter_delta", T["models/sseeventstream#SSEToolParameterDeltaEvent"]]];
 T["models/sseeventstream#SSECompleteEvent"].fields = [["event", "event", T["models/sseeventstream#SSECompleteEventEvent"], false], ["id", "id", "string", false], ["retry", "retry", "int", true], ["data", "data", { jsontext: T["models/sseeventstream#SSECompleteEventData"] }, false]];
 T["models/sseeventstream#SSECompleteEventData"].fields = [["content", "content", "string", true], ["done", "done", "boolean", false], ["messageId", "messageId", "string", true], ["parentToolCallId", "parentToolCallId", "string", true], ["reasoning", "reasoning", "string", true], ["reasoningDuration", "reasoningDuration", "int", true], ["type", "type", "string", false]];
@@ -326,4 +326,4 @@ const operations = [
   { index: 34, id: "streamEvents", method: "GET", request: T["models/operations/streamevents#StreamEventsRequest"], optional: false, path: [], query: ["sessionId"], headers: ["Last-Event-ID"], body: null, value: T["models/operations/streamevents#StreamEventsResponse"], events: true },
 ];
 
-module.exports = { types: T, operations, digest: "7a1b63ba9a7940c7" };
+module.exports = { types: T, operations, digest: "47f3deea619c7853" };

@@ -3,8 +3,8 @@ import { Result as SafeParseResult } from "../../types/fp.js";
 import { SDKValidationError } from "../../models/errors/index.js";
 
 export type DeleteSessionFileRequest = {
-  filename: string;
   id: string;
+  filename: string;
 };
 export declare function deleteSessionFileRequestToJSON(deleteSessionFileRequest: DeleteSessionFileRequest): string;
 export declare function deleteSessionFileRequestFromJSON(jsonString: string): SafeParseResult<DeleteSessionFileRequest, SDKValidationError>;

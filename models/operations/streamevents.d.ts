@@ -5,8 +5,8 @@ import * as models from "../index.js";
 import { EventStream } from "../../lib/event-streams.js";
 
 export type StreamEventsRequest = {
-  lastEventID?: string | undefined;
   sessionId: string;
+  lastEventID?: string | undefined;
 };
 export declare function streamEventsRequestToJSON(streamEventsRequest: StreamEventsRequest): string;
 export declare function streamEventsRequestFromJSON(jsonString: string): SafeParseResult<StreamEventsRequest, SDKValidationError>;
