@@ -17,7 +17,7 @@
 // and each message handed to `parse`.
 
 const { EventFramer } = require("./internal/native.js");
-const { kSource } = require("./internal/event-source.js");
+const { kSource, pullOne } = require("./internal/event-source.js");
 
 class EventStream extends ReadableStream {
   #source;
@@ -46,28 +46,6 @@ class EventStream extends ReadableStream {
 
   [Symbol.asyncIterator](options) {
     return this.values(options);
-  }
-}
-
-/**
- * Fills the source's buffer until it holds an event; false at the end;
- * throws the error that ended the source once its events are read.
- */
-async function ready(source) {
-  while (source.index >= source.buffer.length) {
-    if (source.error !== undefined) throw source.error;
-    if (source.done) return false;
-    await source.fill();
-  }
-  return true;
-}
-
-async function pullOne(source, controller) {
-  try {
-    if (await ready(source)) controller.enqueue(source.buffer[source.index++]);
-    else controller.close();
-  } catch (err) {
-    controller.error(err);
   }
 }
 

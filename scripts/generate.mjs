@@ -247,7 +247,9 @@ for (const [route, item] of Object.entries(doc.paths)) {
     const content = response.content ? Object.keys(response.content)[0] : null;
     const bodyContent = op.requestBody ? Object.keys(op.requestBody.content)[0] : null;
     const events = content === "text/event-stream";
-    if ((content && content !== "application/json" && !events) || (bodyContent && bodyContent !== "application/json")) {
+    // A binary body of any media type: handed over as a stream of bytes.
+    const bytes = content !== null && response.content[content].schema?.format === "binary";
+    if ((content && content !== "application/json" && !events && !bytes) || (bodyContent && bodyContent !== "application/json")) {
       skipped.push(`${id} (${bodyContent && bodyContent !== "application/json" ? bodyContent : content})`);
       continue;
     }
@@ -299,7 +301,9 @@ for (const [route, item] of Object.entries(doc.paths)) {
       // members carry their `data` as JSON text.
       const result = events
         ? { t: "events", of: { t: "ref", key: component(deref(schema).key, undefined, true) } }
-        : typeOf(schema, schema.title ?? `${Op}Response`, module);
+        : bytes
+          ? { t: "bytes" }
+          : typeOf(schema, schema.title ?? `${Op}Response`, module);
       if (events && !withHeaders) throw new Error(`${id}: an event stream without headers is not supported`);
       if (withHeaders) {
         const name = `${Op}Response`;
@@ -343,6 +347,7 @@ for (const [route, item] of Object.entries(doc.paths)) {
       value,
       withHeaders,
       events,
+      bytes,
       errorStatuses,
       retry,
     };
@@ -466,7 +471,9 @@ function rustFile() {
     const value =
       op.value === null
         ? "ValueKind::Void"
-        : op.events
+        : op.bytes
+          ? "ValueKind::Bytes"
+          : op.events
           ? `ValueKind::EventStream(${rustExpr(op.value.result.of)})`
           : op.withHeaders
             ? `ValueKind::WithHeaders(${rustExpr(op.value.result)})`
@@ -507,6 +514,8 @@ function jsExpr(type) {
       return `{ jsontext: ${jsExpr(type.of)} }`;
     case "events":
       return `{ events: ${jsExpr(type.of)} }`;
+    case "bytes":
+      return '"bytes"';
     case "ref":
       return `T[${JSON.stringify(type.key)}]`;
     default:
@@ -548,7 +557,7 @@ function schemasFile() {
         `request: ${op.request ? `T[${JSON.stringify(op.request.key)}]` : "null"}, optional: ${op.requestOptional}, ` +
         `path: ${JSON.stringify(where("path").map(([w]) => w))}, query: ${JSON.stringify(where("query").map(([w]) => w))}, ` +
         `headers: ${JSON.stringify(where("header").map(([w]) => w))}, body: ${JSON.stringify(op.body)}, ` +
-        `value: ${op.value === null ? "null" : jsExpr(op.value)}${op.events ? ", events: true" : ""} },`,
+        `value: ${op.value === null ? "null" : jsExpr(op.value)}${op.events ? ", events: true" : ""}${op.bytes ? ", bytes: true" : ""} },`,
     );
   }
   out.push("];", "", "module.exports = { types: T, operations };");
@@ -578,6 +587,8 @@ function tsType(type, ctx) {
       return `${tsType(type.of, ctx)} | null`;
     case "jsontext":
       return tsType(type.of, ctx);
+    case "bytes":
+      return "ReadableStream<Uint8Array>";
     case "events":
       ctx.eventStream = true;
       return `EventStream<${tsType(type.of, { ...ctx, module: null })}>`;

@@ -18,4 +18,11 @@ export declare class Files extends ClientSDK {
    * Delete a specific file from session storage. Only files are supported - directories cannot be deleted.
    */
   delete(request: operations.DeleteSessionFileRequest, options?: RequestOptions): Promise<void>;
+  /**
+   * Get session file
+   *
+   * @remarks
+   * Download or serve a specific file from session storage. Supports thumbnail generation with ?thumb parameter.
+   */
+  get(request: operations.GetSessionFileRequest, options?: RequestOptions): Promise<ReadableStream<Uint8Array>>;
 }

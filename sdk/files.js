@@ -14,6 +14,11 @@ class Files extends Namespace {
   delete(request, options) {
     return callMethod(this, operations[24], request, options);
   }
+
+  /** Get session file */
+  get(request, options) {
+    return callMethod(this, operations[25], request, options);
+  }
 }
 
 module.exports = { Files };

@@ -1,7 +1,8 @@
 "use strict";
-// The source behind an SDK `EventStream` (lib/event-streams.js): batches of
-// decoded events pulled from the stream's driver in Rust
-// (src/binding/stream.rs), one batch per read that finds none left. A
+// The source behind an SDK `EventStream` (lib/event-streams.js) or a
+// download's `ReadableStream<Uint8Array>`: batches of decoded events, or of
+// bytes, pulled from the stream's driver in Rust (src/binding/stream.rs),
+// one batch per read that finds none left. A
 // source is `{ buffer, index, done, error, fill(), cancel() }`: `fill`
 // replaces the buffer with the next batch, sets `done` at the end, or throws
 // the documented error that ends the stream; `error`, once set, is thrown
@@ -49,6 +50,13 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
       const outcome = await pull(native);
       if (source.error !== undefined) throw source.error;
       if (typeof outcome === "string") return take(outcome);
+      if (outcome.kind === "value" && outcome.chunk != null) {
+        if (ended) return;
+        const chunk = outcome.chunk;
+        source.buffer = [new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)];
+        source.index = 0;
+        return;
+      }
       if (outcome.kind === "value") {
         if (logger !== undefined) logSkipped(logger, outcome.skipped);
         return take(outcome.value);
@@ -70,6 +78,38 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
   return source;
 }
 
+/**
+ * Fills the source's buffer until it holds an item; false at the end;
+ * throws the error that ended the source once its items are read.
+ */
+async function ready(source) {
+  while (source.index >= source.buffer.length) {
+    if (source.error !== undefined) throw source.error;
+    if (source.done) return false;
+    await source.fill();
+  }
+  return true;
+}
+
+/** A ReadableStream `pull`: one item of the source, the end, or its error. */
+async function pullOne(source, controller) {
+  try {
+    if (await ready(source)) controller.enqueue(source.buffer[source.index++]);
+    else controller.close();
+  } catch (err) {
+    controller.error(err);
+  }
+}
+
+/** A download's value: a ReadableStream of the source's Uint8Array chunks,
+ * read only as the caller reads (high-water mark 0). */
+function byteStream(source) {
+  return new ReadableStream(
+    { pull: (controller) => pullOne(source, controller), cancel: () => source.cancel() },
+    { highWaterMark: 0 },
+  );
+}
+
 /** Events of types the SDK does not know, skipped (SURFACE.md D3). */
 function logSkipped(logger, skipped) {
   for (const name of skipped ?? []) {
@@ -77,4 +117,4 @@ function logSkipped(logger, skipped) {
   }
 }
 
-module.exports = { kSource, nativeSource };
+module.exports = { kSource, nativeSource, pullOne, byteStream };

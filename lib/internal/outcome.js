@@ -123,6 +123,8 @@ function toError(op, o) {
  * parsed, with its date-times made `Date`s; `""` is no value.
  */
 function valueOf(op, o) {
+  // A download's value is its stream (see sdk.js).
+  if (op.bytes) return o.stream;
   const text = typeof o === "string" ? o : o.value;
   if (text === "") return undefined;
   const value = revive(op.value, JSON.parse(text));

@@ -28,7 +28,7 @@ const { outbound } = require("./validate.js");
 const { SchemaValidationError } = require("./schema.js");
 const { SDKValidationError, InvalidRequestError } = require("../../models/errors/index.js");
 const { toError, toResultPair, valueOrThrow } = require("./outcome.js");
-const { kSource, nativeSource } = require("./event-source.js");
+const { kSource, nativeSource, byteStream } = require("./event-source.js");
 const { APIPromise } = require("../../types/async.js");
 
 // Loaded at import, not on first use: loading a module later can itself
@@ -296,8 +296,9 @@ function startCall(client, op, request, options, keepResponse) {
     return Promise.resolve(invalidOutcome(new TypeError("expected a Mix or MixCore client")));
   }
   const logger = client[kLogger];
-  // An event stream's events come through a handle of their own.
-  const stream = op.events ? new NativeStream() : undefined;
+  // An event stream's events, or a download's bytes, come through a
+  // handle of their own.
+  const stream = op.events || op.bytes ? new NativeStream() : undefined;
   let promise;
   let signal;
   let handle;
@@ -327,8 +328,8 @@ function startCall(client, op, request, options, keepResponse) {
 }
 
 /**
- * The outcome of an event-stream call with its `EventStream` attached
- * (outcome.js puts it in the value's `result`); the handle is closed at
+ * The outcome of a stream call with its stream attached (outcome.js makes
+ * it the value, or an event stream's `result`); the handle is closed at
  * once when the call failed. The caller's signal keeps acting on the
  * stream: an abort ends it at once, events fetched and not yet read
  * included, and the listener goes when the stream ends or is collected.
@@ -349,7 +350,7 @@ function withEvents(op, outcome, stream, signal, handle, logger) {
     unread.unregister(source);
   };
   const source = nativeSource(stream, { pull: pullBatch, toError: toStreamError, onEnd, logger });
-  const result = new EventStream({ [kSource]: source });
+  const result = op.bytes ? byteStream(source) : new EventStream({ [kSource]: source });
   if (handle !== undefined) {
     abortBridge.watch(signal, handle, () => source.fail(toStreamError({ kind: "aborted" })));
     unread.register(result, { signal, handle }, source);

@@ -14,6 +14,7 @@ export * from "./getmessagehistory.js";
 export * from "./getoauthhealth.js";
 export * from "./getpreferences.js";
 export * from "./getsession.js";
+export * from "./getsessionfile.js";
 export * from "./getsessionmessages.js";
 export * from "./getsysteminfo.js";
 export * from "./gettoolsstatus.js";

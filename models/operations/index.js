@@ -17,6 +17,7 @@ module.exports = {
   ...require("./getoauthhealth.js"),
   ...require("./getpreferences.js"),
   ...require("./getsession.js"),
+  ...require("./getsessionfile.js"),
   ...require("./getsessionmessages.js"),
   ...require("./getsysteminfo.js"),
   ...require("./gettoolsstatus.js"),

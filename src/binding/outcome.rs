@@ -3,7 +3,7 @@
 //!
 //! | kind | JS result |
 //! |---|---|
-//! | `value` | `value` (a batch of a stream's events: `skipped` too) |
+//! | `value` | `value` (a batch of a stream's events: `skipped` too; of a download: `chunk`) |
 //! | `errorResponse` | `ErrorResponse` |
 //! | `apiError`, `unexpectedResponse` | `MixDefaultError` |
 //! | `invalidResponse` | `ResponseValidationError` |
@@ -14,6 +14,7 @@ use mix_core::{
     AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Invalid,
     ResponseParts, Validated,
 };
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 #[napi(object)]
@@ -61,6 +62,8 @@ pub struct NativeOutcome {
     /// For a batch of a stream's events, when the client logs: the types
     /// of the events skipped since the last batch (`""`: no type).
     pub skipped: Option<Vec<String>>,
+    /// For a batch of a download: its bytes.
+    pub chunk: Option<Buffer>,
 }
 
 impl NativeOutcome {
@@ -83,6 +86,7 @@ impl NativeOutcome {
             request_method: None,
             request_headers: None,
             skipped: None,
+            chunk: None,
         }
     }
 

@@ -137,7 +137,7 @@ enum Ended {
 pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationToken, debug: bool) {
     let Attached { mut pulls, closed } = attached;
     let OpenStream {
-        events: reader,
+        reader,
         response,
         url,
     } = opened;
@@ -184,7 +184,7 @@ pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationT
                 batch = events.next_batch() => batch,
             },
         };
-        let more = matches!(batch, Batch::Events { .. });
+        let more = matches!(batch, Batch::Events { .. } | Batch::Bytes(_));
         // At once: the next batch is made below, while JS reads this one.
         pull.finish_now(settle_batch(batch, &response, &url, debug));
         if !more {
@@ -227,6 +227,11 @@ fn settle_batch(batch: Batch, response: &ResponseParts, url: &str, debug: bool) 
         }
         Batch::Failed(error) => Settled::Full(Box::new(client_outcome(error))),
         Batch::End => Settled::Value(String::new()),
+        Batch::Bytes(bytes) => {
+            let mut outcome = NativeOutcome::of_kind("value");
+            outcome.chunk = Some(bytes.into());
+            Settled::Full(Box::new(outcome))
+        }
     }
 }
 

@@ -1,7 +1,8 @@
-//! The value of an event-stream operation: events read from the open
-//! response body only as the caller asks for them, framed by [`crate::sse`]
-//! and decoded against the operation's union of event types (the
-//! discriminated `Schema::Union` the generator writes).
+//! The values that are streams: an event stream's events, read from the
+//! open response body only as the caller asks for them, framed by
+//! [`crate::sse`] and decoded against the operation's union of event types
+//! (the discriminated `Schema::Union` the generator writes); and a
+//! download's bytes ([`BytesReader`]).
 //!
 //! Rules (SURFACE.md D3):
 //! - an event whose `event` names no documented type (or that has none) is
@@ -49,6 +50,80 @@ pub enum Batch {
     },
     /// Reading failed (the connection was lost, an event too long).
     Failed(ClientError),
+    /// Bytes of a download (see [`BytesReader`]).
+    Bytes(Vec<u8>),
+}
+
+/// The open body a stream operation's value reads from.
+/// (Boxed: both are large, and made once per stream.)
+pub enum Reader {
+    Events(Box<EventReader>),
+    Bytes(Box<BytesReader>),
+}
+
+impl Reader {
+    /// The next batch: events, or bytes.
+    pub async fn next_batch(&mut self) -> Batch {
+        match self {
+            Reader::Events(events) => events.next_batch().await,
+            Reader::Bytes(bytes) => bytes.next_batch().await,
+        }
+    }
+}
+
+/// A download's bytes, read as the caller asks: the first piece waited for,
+/// then whatever else has already arrived, up to [`MAX_BYTES`] per batch.
+/// No limit applies to the whole body.
+pub struct BytesReader {
+    body: BodyStream,
+    ended: bool,
+    /// A failure met after a batch's first piece: ends the next batch.
+    failed: Option<ClientError>,
+}
+
+/// The most bytes one batch of a download holds.
+pub const MAX_BYTES: usize = 1024 * 1024;
+
+impl BytesReader {
+    pub fn new(body: BodyStream) -> BytesReader {
+        BytesReader {
+            body,
+            ended: false,
+            failed: None,
+        }
+    }
+
+    pub async fn next_batch(&mut self) -> Batch {
+        if self.ended {
+            return Batch::End;
+        }
+        if let Some(error) = self.failed.take() {
+            self.ended = true;
+            return Batch::Failed(error);
+        }
+        let mut out = match self.body.next().await {
+            Ok(Some(piece)) => Vec::from(piece),
+            Ok(None) => {
+                self.ended = true;
+                return Batch::End;
+            }
+            Err(error) => {
+                self.ended = true;
+                return Batch::Failed(error);
+            }
+        };
+        while out.len() < MAX_BYTES {
+            match self.body.next_ready().await {
+                Ok(Some(piece)) => out.extend_from_slice(&piece),
+                Ok(None) => break, // nothing more yet
+                Err(error) => {
+                    self.failed = Some(error); // after the bytes before it
+                    break;
+                }
+            }
+        }
+        Batch::Bytes(out)
+    }
 }
 
 /// What one framed event decodes to.

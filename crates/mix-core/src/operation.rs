@@ -24,7 +24,7 @@ use crate::decode::{
 };
 use crate::engine::{execute, latin1, AttemptLog, Final, Policy, Prepared};
 use crate::error::ClientError;
-use crate::events::EventReader;
+use crate::events::{BytesReader, EventReader, Reader};
 use crate::retry::RetryCodes;
 use crate::schema::Schema;
 use crate::transport::Body;
@@ -81,6 +81,9 @@ pub enum ValueKind {
     /// body read as a stream of events of this union (see [`crate::events`]).
     /// The value is the headers alone; the stream comes with it apart.
     EventStream(&'static Schema),
+    /// The body itself, as a stream of bytes read as the caller asks (the
+    /// value is the stream; see [`crate::events::BytesReader`]).
+    Bytes,
 }
 
 /// The content types a matcher accepts.
@@ -180,9 +183,9 @@ pub enum CallOutcome {
     Client(ClientError),
 }
 
-/// The open response of an event-stream call.
+/// The open response of a call whose value is a stream.
 pub struct OpenStream {
-    pub events: EventReader,
+    pub reader: Reader,
     /// The response as a misfit event's error shows it (no body).
     pub response: ResponseParts,
     pub url: String,
@@ -191,8 +194,9 @@ pub struct OpenStream {
 /// What a call hands to the binding.
 pub struct CallResult {
     pub outcome: CallOutcome,
-    /// The events of an event-stream operation's value, read as the caller
-    /// asks (the value itself holds the headers).
+    /// The body of a stream operation's value (an event stream's events,
+    /// a download's bytes), read as the caller asks; the value itself holds
+    /// only what else there is (an event stream's headers).
     pub events: Option<OpenStream>,
     /// Every attempt, when the client logs for debugging.
     pub attempts: Vec<AttemptLog>,
@@ -249,7 +253,7 @@ impl Client {
                     },
                     deadline: effective_timeout(call.timeout_ms, self.timeout_ms)
                         .and_then(|limit| started.checked_add(limit)),
-                    open_on: stream_of(op).map(|_| op),
+                    open_on: streams(op).then_some(op),
                 };
                 match execute(&self.transport, &prepared, &policy, cancel.as_ref(), log).await {
                     Final::Failed(error) => CallOutcome::Client(error),
@@ -265,18 +269,28 @@ impl Client {
                             body: String::new(),
                         };
                         let response = call.keep_response.then(|| parts.clone());
-                        // Only an event stream's response is kept open.
-                        events = stream_of(op).map(|union| OpenStream {
-                            events: EventReader::new(
-                                body,
-                                union,
-                                self.transport.max_body_bytes(),
-                                self.debug,
+                        let (reader, value) = match op.value {
+                            ValueKind::EventStream(union) => (
+                                Some(Reader::Events(Box::new(EventReader::new(
+                                    body,
+                                    union,
+                                    self.transport.max_body_bytes(),
+                                    self.debug,
+                                )))),
+                                format!(r#"{{"headers":{}}}"#, header_map(&headers)),
                             ),
+                            ValueKind::Bytes => (
+                                Some(Reader::Bytes(Box::new(BytesReader::new(body)))),
+                                String::new(),
+                            ),
+                            // Only a stream's response is kept open.
+                            _ => (None, String::new()),
+                        };
+                        events = reader.map(|reader| OpenStream {
+                            reader,
                             response: parts,
                             url: prepared.url.to_string(),
                         });
-                        let value = format!(r#"{{"headers":{}}}"#, header_map(&headers));
                         CallOutcome::Value { value, response }
                     }
                     Final::Response {
@@ -346,12 +360,9 @@ impl Client {
     }
 }
 
-/// The union of events of an event-stream operation.
-fn stream_of(op: &Operation) -> Option<&'static Schema> {
-    match op.value {
-        ValueKind::EventStream(union) => Some(union),
-        _ => None,
-    }
+/// Whether an operation's success body is handed over open, as a stream.
+fn streams(op: &Operation) -> bool {
+    matches!(op.value, ValueKind::EventStream(_) | ValueKind::Bytes)
 }
 
 /// The default retry codes of an operation, parsed once.
@@ -464,9 +475,9 @@ fn decode(
     match match_response(op, status, content_type.as_deref()) {
         Match::Success => {
             let value = match &op.value {
-                // (An event stream's success never gets here: the engine
-                // hands it back open.)
-                ValueKind::Void | ValueKind::EventStream(_) => Ok(String::new()),
+                // (A stream's success never gets here: the engine hands it
+                // back open.)
+                ValueKind::Void | ValueKind::EventStream(_) | ValueKind::Bytes => Ok(String::new()),
                 ValueKind::Json(schema) => decode_json(schema, &body),
                 ValueKind::WithHeaders(schema) => {
                     let before = format!(r#"{{"headers":{},"result":"#, header_map(headers));
