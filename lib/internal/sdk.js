@@ -324,7 +324,7 @@ function startCall(client, op, request, options, keepResponse) {
     });
   }
   if (stream === undefined) return promise;
-  return promise.then((outcome) => withEvents(op, outcome, stream, signal, handle, logger));
+  return promise.then((outcome) => withStream(op, outcome, stream, signal, handle, logger));
 }
 
 /**
@@ -334,7 +334,7 @@ function startCall(client, op, request, options, keepResponse) {
  * stream: an abort ends it at once, events fetched and not yet read
  * included, and the listener goes when the stream ends or is collected.
  */
-function withEvents(op, outcome, stream, signal, handle, logger) {
+function withStream(op, outcome, stream, signal, handle, logger) {
   const opened = typeof outcome === "string" || outcome.kind === "value";
   const stopWatching = () => {
     if (handle !== undefined) abortBridge.unwatch(signal, handle);

@@ -1,9 +1,9 @@
-//! `NativeStream`: the events of one event-stream call, handed to JS as it
-//! asks for them.
+//! `NativeStream`: the body of one call whose value is a stream (an event
+//! stream's events, a download's bytes), handed to JS as it asks for it.
 //!
 //! JS makes the handle before the call and passes it to
 //! `NativeClient.call`. When the response opens, the call's task settles
-//! the call (its value holds the headers) and stays on as the stream's
+//! the call (an event stream's value holds the headers) and stays on as the stream's
 //! driver: the one owner of the open response, on the I/O thread that
 //! opened its connection. Each `next(slot)` from JS is one request for a
 //! batch, settled under `slot` through the environment's delivery like a
