@@ -31,6 +31,7 @@ async function main() {
     ["list", config.list.clients, config.list],
     ["streamThroughput", config.streamThroughput.clients, config.streamThroughput],
     ["streamLatency", config.streamLatency.clients, config.streamLatency],
+    ["download", config.download.clients, config.download],
   ].filter(([mode]) => config.modes.includes(mode));
   const rounds = Object.fromEntries(plan.map(([mode]) => [mode, {}]));
   const record = (mode, client, results) => (rounds[mode][client] ??= []).push(results);

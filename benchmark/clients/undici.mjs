@@ -3,14 +3,15 @@
 // and a plain `JSON.parse`, no validation. In the stream modes: the body's
 // chunks through eventsource-parser, each event's data `JSON.parse`d (no
 // validation), handed out by an async generator so the loop consuming it
-// has the same shape as with this package.
+// has the same shape as with this package. In the download mode: the body
+// itself, whose chunks (Buffers) the same loop reads.
 
 import { createParser } from "eventsource-parser";
 import { Agent, request } from "undici";
 
 import { runClient } from "../lib/harness.mjs";
 
-await runClient("undici", async ({ url, listURL, streamURL, concurrency, mode, stream }) => {
+await runClient("undici", async ({ url, listURL, streamURL, fileURL, concurrency, mode, stream, download }) => {
   if (stream) {
     // One stream at a time: the default dispatcher, as a user would.
     return async (sessionId) => {
@@ -22,6 +23,18 @@ await runClient("undici", async ({ url, listURL, streamURL, concurrency, mode, s
         throw new Error(`GET ${streamURL(sessionId)} answered ${statusCode}`);
       }
       return serverSentEvents(body);
+    };
+  }
+  if (download) {
+    // One download at a time, through the default dispatcher, as in the
+    // stream modes.
+    return async (filename) => {
+      const { statusCode, body } = await request(fileURL(filename));
+      if (statusCode !== 200) {
+        await body.dump();
+        throw new Error(`GET ${fileURL(filename)} answered ${statusCode}`);
+      }
+      return body;
     };
   }
   const dispatcher = new Agent({ connections: concurrency });

@@ -7,9 +7,10 @@
 //   BENCH_MODES=a,b      subset of the measurements (MODES below); default all
 
 const env = process.env;
+const MiB = 2 ** 20;
 
 const ALL_CLIENTS = ["mix", "undici", "fetch", "rust"];
-const MODES = ["latency", "throughput", "memory", "list", "streamThroughput", "streamLatency", "startup"];
+const MODES = ["latency", "throughput", "memory", "list", "streamThroughput", "streamLatency", "download", "startup"];
 
 function count(name, fallback) {
   if (env[name] === undefined || env[name] === "") return fallback;
@@ -84,6 +85,16 @@ export function loadConfig() {
       warmup: quick ? 20 : 50,
       events: quick ? 100 : 500,
       intervalMs: 20,
+    },
+    // A binary download (GET /api/sessions/{id}/files/bytes-<n>): this
+    // package's files.get against undici's request(), each looping over the
+    // body's chunks. `bytes` timed after an untimed `warmupBytes` download,
+    // RSS sampled every `markBytes` (lib/download.mjs).
+    download: {
+      clients: clients.filter((c) => c === "mix" || c === "undici"),
+      warmupBytes: quick ? 16 * MiB : 64 * MiB,
+      bytes: quick ? 64 * MiB : 1024 * MiB,
+      markBytes: quick ? 8 * MiB : 64 * MiB,
     },
     startup: { runs: quick ? 5 : 40 },
   };

@@ -6,6 +6,7 @@ import { deepStrictEqual } from "node:assert/strict";
 import { parseArgs } from "node:util";
 
 import { mean, percentile } from "./stats.mjs";
+import { checkDownload, DOWNLOAD_MODES, FILE_PATH } from "./download.mjs";
 import { checkStream, STREAM_MODES, STREAM_PATH } from "./stream.mjs";
 
 export const PATH = "/internal/auth/refresh-tokens";
@@ -27,18 +28,25 @@ const FLAGS = {
   mark: { type: "string", default: "10000" },
   events: { type: "string", default: "200000" },
   "interval-ms": { type: "string", default: "20" },
+  bytes: { type: "string", default: String(2 ** 30) },
+  "warmup-bytes": { type: "string", default: String(64 * 2 ** 20) },
+  "mark-bytes": { type: "string", default: String(64 * 2 ** 20) },
 };
 
 /**
  * Runs one client end to end and exits the process.
  * @param {string} name client name echoed in the output
  * @param {(opts: {serverURL: string, url: string, listURL: string,
- *   streamURL: (sessionId: string) => string, concurrency: number,
- *   mode: string, stream: boolean}) => Promise<Function>}
+ *   streamURL: (sessionId: string) => string,
+ *   fileURL: (filename: string) => string, concurrency: number,
+ *   mode: string, stream: boolean, download: boolean}) => Promise<Function>}
  *   setup returns the call to time (in `list` mode: the large-list call);
  *   in the stream modes (`stream` true), a function opening the event
  *   stream for a session id and resolving to an async iterable of
- *   `{ event, id, data }` with `data` decoded
+ *   `{ event, id, data }` with `data` decoded; in the download mode
+ *   (`download` true), a function starting the download of a file name
+ *   (session id `FILE_SESSION`) and resolving to an async iterable of its
+ *   Uint8Array chunks
  */
 export async function runClient(name, setup) {
   try {
@@ -74,8 +82,10 @@ function readFlags() {
     listURL: new URL(LIST_PATH, values.server).href,
     streamURL: (sessionId) =>
       new URL(`${STREAM_PATH}?sessionId=${encodeURIComponent(sessionId)}`, values.server).href,
+    fileURL: (filename) => new URL(FILE_PATH(filename), values.server).href,
     mode: values.mode,
     stream: values.mode in STREAM_MODES,
+    download: values.mode in DOWNLOAD_MODES,
     warmup: int("warmup"),
     calls: int("calls"),
     concurrency: Math.max(1, int("concurrency")),
@@ -83,6 +93,9 @@ function readFlags() {
     mark: int("mark"),
     events: int("events"),
     intervalMs: int("interval-ms"),
+    bytes: int("bytes"),
+    warmupBytes: int("warmup-bytes"),
+    markBytes: Math.max(1, int("mark-bytes")),
   };
 }
 
@@ -100,13 +113,14 @@ async function checkList(call) {
   }
 }
 
-const MODES = { latency, throughput, memory, list, ...STREAM_MODES };
+const MODES = { latency, throughput, memory, list, ...STREAM_MODES, ...DOWNLOAD_MODES };
 const CHECKS = {
   latency: check,
   throughput: check,
   memory: check,
   list: checkList,
   ...Object.fromEntries(Object.keys(STREAM_MODES).map((mode) => [mode, checkStream])),
+  ...Object.fromEntries(Object.keys(DOWNLOAD_MODES).map((mode) => [mode, checkDownload])),
 };
 
 /**

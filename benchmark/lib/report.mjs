@@ -36,6 +36,7 @@ export function ratios(m) {
     listVsUndici: ratio(m.list?.mix?.callsPerSec, m.list?.undici?.callsPerSec),
     streamEventsVsUndici: ratio(m.streamThroughput?.mix?.eventsPerSec, m.streamThroughput?.undici?.eventsPerSec),
     streamLatencyP50VsUndici: ratio(m.streamLatency?.mix?.p50Us, m.streamLatency?.undici?.p50Us),
+    downloadVsUndici: ratio(m.download?.mix?.mbPerSec, m.download?.undici?.mbPerSec),
   };
 }
 
@@ -81,7 +82,23 @@ export function targets(m, r, startup, config) {
         `${m.streamThroughput.mix.rssMaxGrowthMB.toFixed(1)} MB vs ${m.streamThroughput.undici.rssMaxGrowthMB.toFixed(1)} MB ` +
         `(${x >= 0 ? "+" : ""}${x.toFixed(1)})`,
     ),
+    check("download ≥ undici (MB/s)", r.downloadVsUndici, (x) => x >= 1, times),
+    // Absolute, for each client: a loop that keeps nothing must not hold
+    // more than the window its client reads ahead, whatever the file's size.
+    ...["mix", "undici"].map((client) =>
+      check(
+        `download RSS max growth < 64 MB (${client}) over ${fmtBytes(config.download.bytes)}`,
+        m.download?.[client]?.rssMaxGrowthMB,
+        (x) => x < 64,
+        (x) => `${x.toFixed(1)} MB`,
+      ),
+    ),
   ];
+}
+
+/** A size in bytes as GiB or MiB, for labels. */
+function fmtBytes(n) {
+  return n >= 2 ** 30 ? `${+(n / 2 ** 30).toFixed(2)} GiB` : `${+(n / 2 ** 20).toFixed(2)} MiB`;
 }
 
 const fmt = {
@@ -184,6 +201,29 @@ export function printReport(summary) {
     if (byRound.length) lines.push(`event stream by round (events/s): ${byRound.join("; ")}`);
     lines.push("");
   }
+  const dl = meta.config.download;
+  const downloadRows = dl.clients.filter((c) => has("download", c)).map((c) => [
+    c,
+    fmt.mb(m.download?.[c]?.mbPerSec),
+    fmt.int(m.download?.[c]?.meanChunkKB),
+    fmt.mb(m.download?.[c]?.rssStartMB),
+    fmt.mb(m.download?.[c]?.rssMaxGrowthMB),
+    fmt.mb(m.download?.[c]?.rssGrowthMB),
+  ]);
+  if (downloadRows.length) {
+    lines.push(
+      `download (GET /api/sessions/{id}/files/…, application/octet-stream), each chunk to a for-await loop:\n` +
+        `  ${fmtBytes(dl.bytes)} as fast as the socket takes it, after a ${fmtBytes(dl.warmupBytes)} warm-up download; ` +
+        `RSS from the first chunk, sampled every ${fmtBytes(dl.markBytes)}`,
+    );
+    const header = ["client", "MB/s", "mean chunk KB", "RSS start MB", "max growth MB", "end growth MB"];
+    lines.push(...table([header, ...downloadRows]));
+    const byRound = dl.clients
+      .filter((c) => has("download", c))
+      .map((c) => `${c} ${summary.rounds.download[c].map((x) => fmt.mb(x.mbPerSec)).join(" / ")}`);
+    lines.push(`download by round (MB/s): ${byRound.join("; ")}`);
+    lines.push("");
+  }
   lines.push("ratios:");
   lines.push(`  throughput  mix / undici  ${fmt.x(r.throughputVsUndici)}`);
   lines.push(`  throughput  mix / fetch   ${fmt.x(r.throughputVsFetch)}`);
@@ -192,6 +232,7 @@ export function printReport(summary) {
   lines.push(`  large list  mix / undici  ${fmt.x(r.listVsUndici)}`);
   lines.push(`  stream ev/s mix / undici  ${fmt.x(r.streamEventsVsUndici)}`);
   lines.push(`  stream p50  mix / undici  ${fmt.x(r.streamLatencyP50VsUndici)}`);
+  lines.push(`  download    mix / undici  ${fmt.x(r.downloadVsUndici)}`);
   lines.push("");
   lines.push("targets:");
   for (const t of checks) {

@@ -1,5 +1,5 @@
 //! Benchmark target server: one thread, HTTP/1.1 keep-alive, fixed JSON
-//! answers and pre-generated event streams. Kept as cheap as possible so
+//! answers, pre-generated event streams and binary downloads. Kept as cheap as possible so
 //! the measured cost is the client's.
 //!
 //! Usage: `mix-bench-server [PORT]` (0 or absent picks a free port). The
@@ -7,6 +7,7 @@
 //! closes, so it never outlives the runner that spawned it.
 
 mod events;
+mod files;
 mod respond;
 
 use std::io::Write;
@@ -64,6 +65,7 @@ async fn serve(port: u16) -> Result<(), String> {
         .map_err(|e| format!("could not read the bound address: {e}"))?;
     // Before announcing: the runner starts timing clients once it sees the port.
     events::prepare();
+    files::prepare();
     announce(bound.port())?;
 
     tokio::select! {

@@ -2,7 +2,9 @@
 //! - `POST /internal/auth/refresh-tokens`: a small fixed JSON answer;
 //! - `GET /api/sessions`: a large list, [`SESSIONS`] sessions (several MB),
 //!   built once;
-//! - `GET /stream?sessionId=…`: an event stream, see [`crate::events`].
+//! - `GET /stream?sessionId=…`: an event stream, see [`crate::events`];
+//! - `GET /api/sessions/{id}/files/bytes-<n>`: a download of `n` bytes, see
+//!   [`crate::files`].
 
 use std::convert::Infallible;
 use std::fmt::Write as _;
@@ -11,10 +13,11 @@ use std::sync::LazyLock;
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 
 use crate::events::{self, EventBody};
+use crate::files::{self, FileBody};
 
 const PATH: &str = "/internal/auth/refresh-tokens";
 const BODY: &[u8] = br#"{"message":"Token refresh triggered successfully","status":"success"}"#;
@@ -59,9 +62,9 @@ static LIST: LazyLock<Bytes> = LazyLock::new(|| {
     Bytes::from(body)
 });
 
-/// A fixed body, or an event stream (`Either` keeps it unboxed: no
+/// A fixed body, an event stream or a file (`Either` keeps it unboxed: no
 /// allocation per response on the small-call path).
-pub type Reply = Either<Full<Bytes>, EventBody>;
+pub type Reply = Either<Full<Bytes>, Either<EventBody, FileBody>>;
 
 pub async fn respond(request: Request<Incoming>) -> Result<Response<Reply>, Infallible> {
     let response = match (request.method(), request.uri().path()) {
@@ -69,6 +72,10 @@ pub async fn respond(request: Request<Incoming>) -> Result<Response<Reply>, Infa
         (&Method::GET, LIST_PATH) => json(LIST.clone()),
         (&Method::GET, events::PATH) => match events::open(request.uri().query()) {
             Some(body) => event_stream(body),
+            None => not_found(),
+        },
+        (&Method::GET, path) => match files::open(path) {
+            Some(body) => file(body),
             None => not_found(),
         },
         _ => not_found(),
@@ -85,10 +92,24 @@ fn json(body: Bytes) -> Response<Reply> {
 }
 
 fn event_stream(body: EventBody) -> Response<Reply> {
-    let mut response = Response::new(Either::Right(body));
+    let mut response = Response::new(Either::Right(Either::Left(body)));
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn file(body: FileBody) -> Response<Reply> {
+    let len = body.len();
+    let mut response = Response::new(Either::Right(Either::Right(body)));
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    // hyper would also take it from the body's exact size hint; set it
+    // explicitly so the response never falls back to chunked encoding.
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
     response
 }
 
