@@ -14,7 +14,6 @@ use mix_core::{
     AttemptLog, CallOutcome, CallResult, ClientError, ClientErrorKind, Decoded, Invalid,
     ResponseParts, Validated,
 };
-use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 #[napi(object)]
@@ -31,7 +30,7 @@ pub struct NativeAttempt {
     pub error: Option<String>,
 }
 
-#[napi(object)]
+#[napi(object, object_from_js = false)]
 pub struct NativeOutcome {
     pub kind: String,
     /// The value as JSON text (`""`: no value).
@@ -63,7 +62,8 @@ pub struct NativeOutcome {
     /// of the events skipped since the last batch (`""`: no type).
     pub skipped: Option<Vec<String>>,
     /// For a batch of a download: its bytes.
-    pub chunk: Option<Buffer>,
+    #[napi(ts_type = "Buffer")]
+    pub chunk: Option<super::text::Bytes>,
 }
 
 impl NativeOutcome {

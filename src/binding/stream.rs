@@ -229,7 +229,7 @@ fn settle_batch(batch: Batch, response: &ResponseParts, url: &str, debug: bool) 
         Batch::End => Settled::Value(String::new()),
         Batch::Bytes(bytes) => {
             let mut outcome = NativeOutcome::of_kind("value");
-            outcome.chunk = Some(bytes.into());
+            outcome.chunk = Some(super::text::Bytes(bytes));
             Settled::Full(Box::new(outcome))
         }
     }

@@ -10,7 +10,7 @@ use std::ffi::{c_char, c_void};
 use std::ptr;
 use std::sync::OnceLock;
 
-use napi::bindgen_prelude::ToNapiValue;
+use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
 use napi::{check_status, sys, Result};
 
 /// Texts shorter than this are copied: the external string's bookkeeping
@@ -123,4 +123,57 @@ pub unsafe fn text_array(env: sys::napi_env, texts: Vec<String>) -> Result<sys::
         check_status!(unsafe { sys::napi_set_element(env, array, i as u32, value) })?;
     }
     Ok(array)
+}
+
+/// Bytes handed to V8 as a `Buffer` over the Rust allocation (no copy),
+/// counted as external memory like the strings above: uncounted, V8
+/// collected a download's spent chunks only when its own heap needed it,
+/// and a 1 GiB download's RSS grew by some 60 MB for nothing.
+pub struct Bytes(pub Vec<u8>);
+
+impl TypeName for Bytes {
+    fn type_name() -> &'static str {
+        "Buffer"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Bytes {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        let mut result = ptr::null_mut();
+        if value.0.is_empty() {
+            // SAFETY: the caller's contract (JS thread of `env`).
+            check_status!(unsafe {
+                sys::napi_create_buffer(env, 0, ptr::null_mut(), &mut result)
+            })?;
+            return Ok(result);
+        }
+        let bytes: Box<[u8]> = value.0.into_boxed_slice();
+        let len = bytes.len();
+        let data = Box::into_raw(bytes).cast::<u8>();
+        // SAFETY: the caller's contract; `data` is valid for `len` bytes
+        // until `free_text` (which frees a leaked boxed slice of bytes and
+        // takes the count back) runs, once.
+        let status = unsafe {
+            sys::napi_create_external_buffer(
+                env,
+                len,
+                data.cast(),
+                Some(free_text),
+                len as *mut c_void,
+                &mut result,
+            )
+        };
+        let mut total = 0;
+        // SAFETY: the caller's contract.
+        unsafe { sys::napi_adjust_external_memory(env, len as i64, &mut total) };
+        if status != sys::Status::napi_ok {
+            // SAFETY: as in `free_text`; V8 did not take the buffer.
+            unsafe { free_text(env, data.cast(), len as *mut c_void) };
+            check_status!(status)?;
+        }
+        Ok(result)
+    }
 }
