@@ -51,7 +51,7 @@ fn create_external_latin1() -> Option<CreateExternalLatin1> {
     })
 }
 
-/// Frees a buffer handed to V8 by [`string`]; `hint` is its length.
+/// Frees bytes handed to V8 by [`hand_over`]; `hint` is their length.
 ///
 /// # Safety
 /// `data` and `hint` must be the pointer and length of a boxed slice leaked
@@ -59,10 +59,10 @@ fn create_external_latin1() -> Option<CreateExternalLatin1> {
 unsafe extern "C" fn free_text(env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
     let len = hint as usize;
     // SAFETY: `data` and `len` are the pointer and length of the boxed
-    // slice leaked in `string`, and V8 calls this exactly once.
+    // slice leaked in `hand_over`, and V8 calls this exactly once.
     drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(data.cast::<u8>(), len)) });
     let mut total = 0;
-    // SAFETY: allowed in a finalizer; undoes the count made in `string`.
+    // SAFETY: allowed in a finalizer; undoes the count made in `hand_over`.
     unsafe { sys::napi_adjust_external_memory(env, -(len as i64), &mut total) };
 }
 
@@ -76,33 +76,49 @@ unsafe fn string(env: sys::napi_env, text: String) -> Result<sys::napi_value> {
         // SAFETY: the caller's contract.
         _ => return unsafe { String::to_napi_value(env, text) },
     };
-    let bytes: Box<[u8]> = text.into_bytes().into_boxed_slice();
+    let mut copied = false;
+    // SAFETY: the caller's contract; `hand_over`'s contract for `create`.
+    unsafe {
+        hand_over(env, text.into_bytes(), |data, len, result| {
+            create(
+                env,
+                data.cast(),
+                len as isize,
+                Some(free_text),
+                len as *mut c_void,
+                result,
+                &mut copied,
+            )
+        })
+    }
+}
+
+/// Hands `bytes` to V8 without a copy: `create(data, len, result)` makes
+/// the JS value over them with [`free_text`] as its finalizer (hint: the
+/// length). V8 is told of the memory it now keeps alive, so that it
+/// collects such values as soon as their size warrants, not when its own
+/// heap happens to need it (a stream's batches or a download's chunks, one
+/// after another, otherwise held tens of MB for nothing); `free_text` takes
+/// the count back.
+///
+/// # Safety
+/// On the JS thread of `env`; `create` must register `free_text` with the
+/// length as its hint, or free nothing on failure.
+unsafe fn hand_over(
+    env: sys::napi_env,
+    bytes: Vec<u8>,
+    create: impl FnOnce(*mut u8, usize, &mut sys::napi_value) -> sys::napi_status,
+) -> Result<sys::napi_value> {
+    let bytes: Box<[u8]> = bytes.into_boxed_slice();
     let len = bytes.len();
     let data = Box::into_raw(bytes).cast::<u8>();
     let mut result = ptr::null_mut();
-    let mut copied = false;
-    // SAFETY: the caller's contract; `data` is valid for `len` bytes until
-    // `free_text` runs, which V8 does exactly once (at once if it copied).
-    let status = unsafe {
-        create(
-            env,
-            data.cast(),
-            len as isize,
-            Some(free_text),
-            len as *mut c_void,
-            &mut result,
-            &mut copied,
-        )
-    };
-    // V8 is told of the memory it now keeps alive, so that it collects
-    // these strings as soon as their size warrants, not when its own heap
-    // happens to need it (a stream's batches, one after another, otherwise
-    // held some 25 MB for nothing). `free_text` takes the count back.
+    let status = create(data, len, &mut result);
     let mut total = 0;
     // SAFETY: the caller's contract.
     unsafe { sys::napi_adjust_external_memory(env, len as i64, &mut total) };
     if status != sys::Status::napi_ok {
-        // V8 did not take the buffer: free it here.
+        // V8 did not take the bytes: free them here.
         // SAFETY: as in `free_text`; the finalizer will not run.
         unsafe { free_text(env, data.cast(), len as *mut c_void) };
         check_status!(status)?;
@@ -126,9 +142,8 @@ pub unsafe fn text_array(env: sys::napi_env, texts: Vec<String>) -> Result<sys::
 }
 
 /// Bytes handed to V8 as a `Buffer` over the Rust allocation (no copy),
-/// counted as external memory like the strings above: uncounted, V8
-/// collected a download's spent chunks only when its own heap needed it,
-/// and a 1 GiB download's RSS grew by some 60 MB for nothing.
+/// counted as external memory (see [`hand_over`]; uncounted, a 1 GiB
+/// download's RSS grew by some 60 MB for nothing).
 pub struct Bytes(pub Vec<u8>);
 
 impl TypeName for Bytes {
@@ -150,30 +165,18 @@ impl ToNapiValue for Bytes {
             })?;
             return Ok(result);
         }
-        let bytes: Box<[u8]> = value.0.into_boxed_slice();
-        let len = bytes.len();
-        let data = Box::into_raw(bytes).cast::<u8>();
-        // SAFETY: the caller's contract; `data` is valid for `len` bytes
-        // until `free_text` (which frees a leaked boxed slice of bytes and
-        // takes the count back) runs, once.
-        let status = unsafe {
-            sys::napi_create_external_buffer(
-                env,
-                len,
-                data.cast(),
-                Some(free_text),
-                len as *mut c_void,
-                &mut result,
-            )
-        };
-        let mut total = 0;
-        // SAFETY: the caller's contract.
-        unsafe { sys::napi_adjust_external_memory(env, len as i64, &mut total) };
-        if status != sys::Status::napi_ok {
-            // SAFETY: as in `free_text`; V8 did not take the buffer.
-            unsafe { free_text(env, data.cast(), len as *mut c_void) };
-            check_status!(status)?;
+        // SAFETY: the caller's contract; `free_text` frees the bytes.
+        unsafe {
+            hand_over(env, value.0, |data, len, result| {
+                sys::napi_create_external_buffer(
+                    env,
+                    len,
+                    data.cast(),
+                    Some(free_text),
+                    len as *mut c_void,
+                    result,
+                )
+            })
         }
-        Ok(result)
     }
 }
