@@ -104,6 +104,15 @@ enum Coding {
 }
 
 impl Coding {
+    /// A decoder for a body of this coding; `None` for identity.
+    fn decoder(self) -> Option<Box<dyn Decoder>> {
+        match self {
+            Coding::Identity => None,
+            Coding::Gzip => Some(Box::new(flate2::write::GzDecoder::new(Vec::new()))),
+            Coding::Deflate => Some(Box::new(flate2::write::ZlibDecoder::new(Vec::new()))),
+        }
+    }
+
     /// A single `gzip`, `x-gzip` or `deflate`; anything else (several
     /// codings, unknown ones) is left as it is, as reqwest did.
     fn of(headers: &HeaderMap) -> Coding {
@@ -206,7 +215,9 @@ impl Transport {
     /// Reads the whole body, refusing more than the limit; the connection is
     /// dropped when the limit is exceeded.
     ///
-    /// Memory: a streamed body is gathered as its chunks arrive and copied
+    /// It is read as a [`BodyStream`], the one place bodies are decoded: a
+    /// compressed body is inflated in bounded steps, so a bomb stops at the
+    /// limit. Memory: the pieces are gathered as they arrive and copied
     /// once into a buffer of the exact size, so no buffer is regrown (and a
     /// body over the limit never gets a contiguous buffer at all). After a
     /// large read the freed memory is handed back to the system (see
@@ -214,22 +225,36 @@ impl Transport {
     /// would leave the process tens of MB larger.
     pub async fn read_body(&self, head: Head) -> Result<Vec<u8>, ClientError> {
         let limit = self.limits.max_body_bytes;
-        let response = match head.body {
-            PendingBody::External(mut body, tag) => {
-                let mut whole = Vec::new();
-                while let Some(piece) = body.read(Some(tag)).await? {
-                    if whole.len() + piece.len() > limit {
-                        return Err(ClientError::too_large(limit)); // gives the body up
-                    }
-                    whole.extend_from_slice(&piece);
-                }
-                return Ok(whole);
+        // `content_length` is the declared size of an uncompressed body.
+        if let PendingBody::Stream(response, Coding::Identity) = &head.body {
+            if response.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(ClientError::too_large(limit));
             }
-            PendingBody::Stream(response, coding) => (response, coding),
-        };
-        let (response, coding) = response;
+        }
+        let mut body = head.stream(true);
+        let mut pieces = Vec::new();
         let mut read = 0;
-        let result = read_capped(response, coding, limit, &mut read).await;
+        let result = loop {
+            match body.next().await {
+                Ok(Some(piece)) => {
+                    read += piece.len();
+                    if read > limit {
+                        break Err(ClientError::too_large(limit));
+                    }
+                    pieces.push(piece);
+                }
+                Ok(None) => {
+                    let mut whole = Vec::with_capacity(read);
+                    for piece in &pieces {
+                        whole.extend_from_slice(piece);
+                    }
+                    break Ok(whole);
+                }
+                Err(error) => break Err(error),
+            }
+        };
+        drop(body); // the connection, when the body was not read to its end
+        drop(pieces);
         if read >= RELEASE_AFTER_BYTES {
             crate::memory::release_freed_memory();
         }
@@ -242,16 +267,15 @@ impl Head {
     /// response that stays open: an event stream). No size limit applies to
     /// the whole; see [`BodyStream`].
     pub fn into_stream(self) -> BodyStream {
+        self.stream(false)
+    }
+
+    /// The body as a [`BodyStream`]; `for_call`: read while its call waits
+    /// for it (an external transport's reads then name the call).
+    fn stream(self, for_call: bool) -> BodyStream {
         let (response, decoder, external) = match self.body {
-            PendingBody::Stream(response, coding) => {
-                let decoder: Option<Box<dyn Decoder>> = match coding {
-                    Coding::Identity => None,
-                    Coding::Gzip => Some(Box::new(flate2::write::GzDecoder::new(Vec::new()))),
-                    Coding::Deflate => Some(Box::new(flate2::write::ZlibDecoder::new(Vec::new()))),
-                };
-                (Some(response), decoder, None)
-            }
-            PendingBody::External(body, _) => (None, None, Some(body)),
+            PendingBody::Stream(response, coding) => (Some(response), coding.decoder(), None),
+            PendingBody::External(body, tag) => (None, None, Some((body, for_call.then_some(tag)))),
         };
         BodyStream {
             response,
@@ -278,8 +302,9 @@ pub struct BodyStream {
     response: Option<Response>,
     /// For a compressed body: decodes the chunks as they come.
     decoder: Option<Box<dyn Decoder>>,
-    /// The body of an external transport's response, read piece by piece.
-    external: Option<Box<dyn ExternalBody>>,
+    /// The body of an external transport's response, read piece by piece,
+    /// and the tag of the call waiting for it, if one is.
+    external: Option<(Box<dyn ExternalBody>, Option<u32>)>,
     /// Compressed bytes read and not yet inflated.
     input: bytes::Bytes,
 }
@@ -287,8 +312,8 @@ pub struct BodyStream {
 impl BodyStream {
     /// The next piece of the body, waiting for it; `None` at its end.
     pub async fn next(&mut self) -> Result<Option<bytes::Bytes>, ClientError> {
-        if let Some(external) = self.external.as_mut() {
-            let piece = external.read(None).await?;
+        if let Some((external, call)) = self.external.as_mut() {
+            let piece = external.read(*call).await?;
             if piece.is_none() {
                 self.external = None;
             }
@@ -437,73 +462,6 @@ fn not_an_answer(response: &Response, proxied: bool) -> Option<ClientError> {
 /// Reads of at least this many bytes hand freed memory back afterwards.
 const RELEASE_AFTER_BYTES: usize = 1024 * 1024;
 
-/// Reads a streamed body of at most `limit` bytes once decoded, counting
-/// them in `read`.
-async fn read_capped(
-    mut response: Response,
-    coding: Coding,
-    limit: usize,
-    read: &mut usize,
-) -> Result<Vec<u8>, ClientError> {
-    if coding != Coding::Identity {
-        return read_decoded(response, coding, limit, read).await;
-    }
-    // `content_length` is the declared size of an uncompressed body.
-    if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(ClientError::too_large(limit));
-    }
-    let mut chunks = Vec::new();
-    loop {
-        let chunk = match response.chunk().await {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
-            Err(e) => return Err(ClientError::from_reqwest(&e, response.url(), None)),
-        };
-        *read += chunk.len();
-        if *read > limit {
-            return Err(ClientError::too_large(limit));
-        }
-        chunks.push(chunk);
-    }
-    let mut body = Vec::with_capacity(*read);
-    for chunk in chunks {
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// Reads a compressed body, decoding it as it arrives; the limit applies to
-/// the decoded bytes, so a small bomb stops at the limit.
-async fn read_decoded(
-    mut response: Response,
-    coding: Coding,
-    limit: usize,
-    read: &mut usize,
-) -> Result<Vec<u8>, ClientError> {
-    let mut decoder: Box<dyn Decoder> = match coding {
-        Coding::Gzip => Box::new(flate2::write::GzDecoder::new(Vec::new())),
-        _ => Box::new(flate2::write::ZlibDecoder::new(Vec::new())),
-    };
-    loop {
-        let chunk = match response.chunk().await {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
-            Err(e) => return Err(ClientError::from_reqwest(&e, response.url(), None)),
-        };
-        decoder.write_all(&chunk).map_err(corrupt)?;
-        *read = decoder.decoded_len();
-        if *read > limit {
-            return Err(ClientError::too_large(limit));
-        }
-    }
-    let body = decoder.finish_decoding().map_err(corrupt)?;
-    *read = body.len();
-    if *read > limit {
-        return Err(ClientError::too_large(limit));
-    }
-    Ok(body)
-}
-
 /// A streaming decoder writing into a `Vec<u8>`.
 trait Decoder: Write + Send {
     fn decoded_len(&self) -> usize;
@@ -512,26 +470,22 @@ trait Decoder: Write + Send {
     fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>>;
 }
 
-impl Decoder for flate2::write::GzDecoder<Vec<u8>> {
-    fn decoded_len(&self) -> usize {
-        self.get_ref().len()
-    }
-    fn take_decoded(&mut self) -> Vec<u8> {
-        std::mem::take(self.get_mut())
-    }
-    fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>> {
-        self.finish()
-    }
+/// The same for both decoders (flate2 gives them no common trait).
+macro_rules! decoder {
+    ($decoder:ty) => {
+        impl Decoder for $decoder {
+            fn decoded_len(&self) -> usize {
+                self.get_ref().len()
+            }
+            fn take_decoded(&mut self) -> Vec<u8> {
+                std::mem::take(self.get_mut())
+            }
+            fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>> {
+                self.finish()
+            }
+        }
+    };
 }
 
-impl Decoder for flate2::write::ZlibDecoder<Vec<u8>> {
-    fn decoded_len(&self) -> usize {
-        self.get_ref().len()
-    }
-    fn take_decoded(&mut self) -> Vec<u8> {
-        std::mem::take(self.get_mut())
-    }
-    fn finish_decoding(self: Box<Self>) -> std::io::Result<Vec<u8>> {
-        self.finish()
-    }
-}
+decoder!(flate2::write::GzDecoder<Vec<u8>>);
+decoder!(flate2::write::ZlibDecoder<Vec<u8>>);
