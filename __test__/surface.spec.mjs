@@ -11,28 +11,18 @@ import { readFileSync } from "node:fs";
 const require = createRequire(import.meta.url);
 const surface = JSON.parse(readFileSync(new URL("./fixtures/surface-0.7.13.json", import.meta.url), "utf8"));
 
-/** Module paths that come with later work: the event stream and the two file transfers. */
-const LATER = [/filesUpload/, /models\/operations\/uploadsessionfile/];
-
-/** Value exports this package leaves out: zod schema objects (SURFACE D8),
- * and the models of the operations and modules above. */
+/** Value exports this package leaves out: zod schema objects (SURFACE D8). */
 function leftOut(name, module) {
   if (/\$inboundSchema$|\$outboundSchema$|\$$/.test(name)) return true;
   if (["zodInbound", "zodOutbound", "envSchema", "blobLikeSchema", "collectExtraKeys", "constDateTime"].includes(name)) return true;
   // The response matchers take zod schemas; unpackHeaders is kept.
   if (module === "./lib/matchers.js" && name !== "unpackHeaders") return true;
-  if (/^(file(From|To)JSON|uploadSessionFile)/.test(name)) return true;
   return false;
 }
 
 const KIND = { class: "function", function: "function", const: null, "enum-object": "object", namespace: "object", enum: "object" };
 
-const modules = Object.entries(surface.modules).filter(([path]) => !LATER.some((re) => re.test(path)));
-
-test("the surface left for later is only what its issues cover", () => {
-  const later = Object.keys(surface.modules).filter((path) => LATER.some((re) => re.test(path)));
-  assert.ok(later.length <= 2, later.join(", "));
-});
+const modules = Object.entries(surface.modules);
 
 for (const [path, info] of modules) {
   test(`${path}: every specifier loads both ways with the original's value exports`, async () => {
@@ -57,7 +47,6 @@ for (const [path, info] of modules) {
 test("enum objects hold the original's values", () => {
   for (const [key, values] of Object.entries(surface.enumValues)) {
     const [path, name] = key.split("#");
-    if (LATER.some((re) => re.test(path))) continue;
     const mod = require(`mix-typescript-sdk/${path.slice(2)}`);
     assert.deepStrictEqual({ ...mod[name] }, values, key);
   }
@@ -67,14 +56,13 @@ test("namespaces are lazy getters returning the same object, with the original's
   const { Mix } = require("mix-typescript-sdk");
   const mix = new Mix();
   for (const [path, info] of Object.entries(surface.classes)) {
-    if (!path.startsWith("./sdk/") || LATER.some((re) => re.test(path)) || path === "./sdk/sdk.js") continue;
+    if (!path.startsWith("./sdk/") || path === "./sdk/sdk.js") continue;
     const ns = path.slice(6, -3);
     assert.equal(mix[ns], mix[ns], ns);
     const [[className, cls]] = Object.entries(info);
     assert.equal(mix[ns].constructor.name, className);
     const methods = cls.members.filter((m) => m.member === "method").map((m) => m.name);
     for (const m of methods) {
-      if (ns === "files" && (m === "upload" || m === "get")) continue;
       assert.equal(typeof mix[ns][m], "function", `${ns}.${m}`);
     }
   }

@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[34];
+const operation = operations[35];
 
 /** Manually refresh OAuth tokens */
 function authenticationRefreshOAuthTokens(client, options) {

@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[24];
+const operation = operations[25];
 
 /** Delete session file */
 function filesDelete(client, request, options) {

@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[25];
+const operation = operations[26];
 
 /** Get session file */
 function filesGet(client, request, options) {

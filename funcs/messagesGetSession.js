@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[27];
+const operation = operations[28];
 
 /** List session messages */
 function messagesGetSession(client, request, options) {

@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[28];
+const operation = operations[29];
 
 /** Send a message to session (async) */
 function messagesSend(client, request, options) {

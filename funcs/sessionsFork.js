@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[26];
+const operation = operations[27];
 
 /** Fork a session */
 function sessionsFork(client, request, options) {

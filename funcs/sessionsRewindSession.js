@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[29];
+const operation = operations[30];
 
 /** Rewind a session */
 function sessionsRewindSession(client, request, options) {

@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[35];
+const operation = operations[36];
 
 /** Server-Sent Events stream for real-time updates */
 function streamingStreamEvents(client, request, options) {

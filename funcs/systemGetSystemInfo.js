@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[30];
+const operation = operations[31];
 
 /** Get system information */
 function systemGetSystemInfo(client, options) {

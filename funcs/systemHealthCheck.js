@@ -4,7 +4,7 @@
 const { callFunction } = require("../lib/internal/sdk.js");
 const { operations } = require("../lib/internal/schemas.js");
 
-const operation = operations[32];
+const operation = operations[33];
 
 /** Health check */
 function systemHealthCheck(client, options) {

@@ -12,8 +12,8 @@
 // nested inline types `<Parent><Property>` unless the schema has a `title`,
 // component types by their component name; fields camelCase of the wire
 // name unless `x-speakeasy-name-override`; fields sorted by name.
-// Operations this generator cannot express yet (event streams, multipart,
-// binary downloads) are skipped and listed.
+// Operations with bodies of other kinds than JSON, multipart uploads (one
+// binary part), event streams and binary downloads are skipped and listed.
 import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,7 @@ function deref(schema) {
  * "nullable", of }.
  */
 function typeOf(schema, suggested, module) {
+  if (schema[UPLOAD]) return { t: "upload", of: { t: "ref", key: fileType(schema[UPLOAD], module) } };
   const ref = deref(schema);
   if (ref) return { t: "ref", key: component(ref.key) };
   if (schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes("null"))) {
@@ -167,6 +168,33 @@ function hasDates(type, seen = new Set()) {
   }
 }
 
+/** Marks the binary property of a multipart body (see `fileType`). */
+const UPLOAD = Symbol("upload");
+
+/**
+ * The type of a multipart body's file property: a `Blob`, or a name with
+ * content of any of the binary kinds. Named after the property, with `T`
+ * where that would be a JS global (`File` → `FileT`, as the original).
+ */
+function fileType(property, module) {
+  let name = pascal(property);
+  if (["File", "Blob"].includes(name)) name += "T";
+  const key = `${module}#${name}`;
+  if (!types.has(key)) {
+    types.set(key, {
+      key,
+      name,
+      module,
+      kind: "object",
+      fields: [
+        { name: "fileName", wire: "fileName", type: { t: "string" }, optional: false },
+        { name: "content", wire: "content", type: { t: "binary" }, optional: false },
+      ],
+    });
+  }
+  return key;
+}
+
 /** The property names a union member shares with its siblings (see `named`). */
 const SHARED_NAMES = Symbol("sharedNames");
 
@@ -249,8 +277,9 @@ for (const [route, item] of Object.entries(doc.paths)) {
     const events = content === "text/event-stream";
     // A binary body of any media type: handed over as a stream of bytes.
     const bytes = content !== null && response.content[content].schema?.format === "binary";
-    if ((content && content !== "application/json" && !events && !bytes) || (bodyContent && bodyContent !== "application/json")) {
-      skipped.push(`${id} (${bodyContent && bodyContent !== "application/json" ? bodyContent : content})`);
+    const bodyOk = bodyContent === null || bodyContent === "application/json" || bodyContent === "multipart/form-data";
+    if ((content && content !== "application/json" && !events && !bytes) || !bodyOk) {
+      skipped.push(`${id} (${bodyOk ? content : bodyContent})`);
       continue;
     }
     // Request fields: parameters, then the body.
@@ -264,8 +293,18 @@ for (const [route, item] of Object.entries(doc.paths)) {
     }));
     let request = null;
     let body = null;
+    let multipart = null;
     if (op.requestBody) {
-      const schema = op.requestBody.content["application/json"].schema;
+      let schema = op.requestBody.content[bodyContent].schema;
+      if (bodyContent === "multipart/form-data") {
+        // One part: the body's one binary property, sent as a file.
+        const binary = Object.entries(schema.properties ?? {}).filter(([, p]) => p.format === "binary");
+        if (binary.length !== 1 || Object.keys(schema.properties).length !== 1 || params.length === 0) {
+          throw new Error(`${id}: a multipart body is one binary property beside parameters`);
+        }
+        multipart = binary[0][0];
+        schema = { ...schema, properties: { [multipart]: { description: binary[0][1].description, [UPLOAD]: multipart } } };
+      }
       if (params.length === 0) {
         const ref = deref(schema);
         request = ref ? component(ref.key) : named({ ...schema, title: schema.title ?? `${Op}Request` }, `${Op}Request`, module, "object");
@@ -342,6 +381,7 @@ for (const [route, item] of Object.entries(doc.paths)) {
       request,
       requestOptional,
       body,
+      multipart,
       accept: content ?? "application/json",
       status: Number(status),
       value,
@@ -404,6 +444,11 @@ function rustExpr(type) {
       return `&Schema::JsonText(${rustExpr(type.of)})`;
     case "events":
       return "&Schema::Stream";
+    case "binary":
+      return "&Schema::Binary";
+    // Coming in (`*FromJSON`), the original takes the file type alone.
+    case "upload":
+      return rustExpr(type.of);
     case "ref":
       return `&${rustRef(type.key)}`;
   }
@@ -483,7 +528,7 @@ function rustFile() {
     out.push(`        method: HttpMethod::${upperFirst(op.method)},`);
     out.push(`        path: ${rustPath(op.route)},`);
     out.push(`        accept: ${rs(op.accept)},`);
-    out.push(`        body: BodyKind::${op.body ? "Json" : "None"},`);
+    out.push(`        body: ${op.multipart ? `BodyKind::Multipart(${rs(op.multipart)})` : `BodyKind::${op.body ? "Json" : "None"}`},`);
     out.push(`        success_status: ${op.status},`);
     out.push(`        success_content: ${op.value === null ? "ContentPattern::Any" : `ContentPattern::Media(${rs(op.accept)})`},`);
     out.push(`        value: ${value},`);
@@ -516,6 +561,8 @@ function jsExpr(type) {
       return `{ events: ${jsExpr(type.of)} }`;
     case "bytes":
       return '"bytes"';
+    case "upload":
+      return `{ upload: ${jsExpr(type.of)} }`;
     case "ref":
       return `T[${JSON.stringify(type.key)}]`;
     default:
@@ -557,7 +604,7 @@ function schemasFile() {
         `request: ${op.request ? `T[${JSON.stringify(op.request.key)}]` : "null"}, optional: ${op.requestOptional}, ` +
         `path: ${JSON.stringify(where("path").map(([w]) => w))}, query: ${JSON.stringify(where("query").map(([w]) => w))}, ` +
         `headers: ${JSON.stringify(where("header").map(([w]) => w))}, body: ${JSON.stringify(op.body)}, ` +
-        `value: ${op.value === null ? "null" : jsExpr(op.value)}${op.events ? ", events: true" : ""}${op.bytes ? ", bytes: true" : ""} },`,
+        `value: ${op.value === null ? "null" : jsExpr(op.value)}${op.events ? ", events: true" : ""}${op.bytes ? ", bytes: true" : ""}${op.multipart ? `, multipart: ${JSON.stringify(op.multipart)}` : ""} },`,
     );
   }
   out.push("];", "", "module.exports = { types: T, operations };");
@@ -589,6 +636,10 @@ function tsType(type, ctx) {
       return tsType(type.of, ctx);
     case "bytes":
       return "ReadableStream<Uint8Array>";
+    case "binary":
+      return "ReadableStream<Uint8Array> | Blob | ArrayBuffer | Uint8Array";
+    case "upload":
+      return `${tsType(type.of, ctx)} | Blob`;
     case "events":
       ctx.eventStream = true;
       return `EventStream<${tsType(type.of, { ...ctx, module: null })}>`;

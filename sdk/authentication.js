@@ -37,12 +37,12 @@ class Authentication extends Namespace {
 
   /** Get OAuth authentication health */
   getOAuthHealth(options) {
-    return callMethod(this, operations[33], undefined, options);
+    return callMethod(this, operations[34], undefined, options);
   }
 
   /** Manually refresh OAuth tokens */
   refreshOAuthTokens(options) {
-    return callMethod(this, operations[34], undefined, options);
+    return callMethod(this, operations[35], undefined, options);
   }
 }
 

@@ -12,6 +12,13 @@ export declare class Files extends ClientSDK {
    */
   list(request: operations.ListSessionFilesRequest, options?: RequestOptions): Promise<Array<models.FileInfo>>;
   /**
+   * Upload file to session
+   *
+   * @remarks
+   * Upload a file to session-specific storage directory
+   */
+  upload(request: operations.UploadSessionFileRequest, options?: RequestOptions): Promise<models.FileInfo>;
+  /**
    * Delete session file
    *
    * @remarks

@@ -10,14 +10,19 @@ class Files extends Namespace {
     return callMethod(this, operations[23], request, options);
   }
 
+  /** Upload file to session */
+  upload(request, options) {
+    return callMethod(this, operations[24], request, options);
+  }
+
   /** Delete session file */
   delete(request, options) {
-    return callMethod(this, operations[24], request, options);
+    return callMethod(this, operations[25], request, options);
   }
 
   /** Get session file */
   get(request, options) {
-    return callMethod(this, operations[25], request, options);
+    return callMethod(this, operations[26], request, options);
   }
 }
 

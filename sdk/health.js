@@ -7,7 +7,7 @@ const { operations } = require("../lib/internal/schemas.js");
 class Health extends Namespace {
   /** Get OAuth authentication health */
   getOAuthHealth(options) {
-    return callMethod(this, operations[33], undefined, options);
+    return callMethod(this, operations[34], undefined, options);
   }
 }
 

@@ -7,7 +7,7 @@ const { operations } = require("../lib/internal/schemas.js");
 class Internal extends Namespace {
   /** Manually refresh OAuth tokens */
   refreshOAuthTokens(options) {
-    return callMethod(this, operations[34], undefined, options);
+    return callMethod(this, operations[35], undefined, options);
   }
 }
 

@@ -17,12 +17,12 @@ class Messages extends Namespace {
 
   /** List session messages */
   getSession(request, options) {
-    return callMethod(this, operations[27], request, options);
+    return callMethod(this, operations[28], request, options);
   }
 
   /** Send a message to session (async) */
   send(request, options) {
-    return callMethod(this, operations[28], request, options);
+    return callMethod(this, operations[29], request, options);
   }
 }
 

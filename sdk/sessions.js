@@ -37,12 +37,12 @@ class Sessions extends Namespace {
 
   /** Fork a session */
   fork(request, options) {
-    return callMethod(this, operations[26], request, options);
+    return callMethod(this, operations[27], request, options);
   }
 
   /** Rewind a session */
   rewindSession(request, options) {
-    return callMethod(this, operations[29], request, options);
+    return callMethod(this, operations[30], request, options);
   }
 }
 

@@ -7,7 +7,7 @@ const { operations } = require("../lib/internal/schemas.js");
 class Streaming extends Namespace {
   /** Server-Sent Events stream for real-time updates */
   streamEvents(request, options) {
-    return callMethod(this, operations[35], request, options);
+    return callMethod(this, operations[36], request, options);
   }
 }
 

@@ -22,12 +22,12 @@ class System extends Namespace {
 
   /** Get system information */
   getSystemInfo(options) {
-    return callMethod(this, operations[30], undefined, options);
+    return callMethod(this, operations[31], undefined, options);
   }
 
   /** Health check */
   healthCheck(options) {
-    return callMethod(this, operations[32], undefined, options);
+    return callMethod(this, operations[33], undefined, options);
   }
 }
 

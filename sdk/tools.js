@@ -7,7 +7,7 @@ const { operations } = require("../lib/internal/schemas.js");
 class Tools extends Namespace {
   /** Get tools status */
   getToolsStatus(options) {
-    return callMethod(this, operations[31], undefined, options);
+    return callMethod(this, operations[32], undefined, options);
   }
 }
 

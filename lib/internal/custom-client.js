@@ -56,8 +56,22 @@ const thrown = new Map();
 /** The outcome kind (src/binding/outcome.rs) of each attempt error kind. */
 const OUTCOME_KIND = { connection: "connection", timeout: "timeout", aborted: "aborted", unexpected: "unexpectedClient" };
 
-/** What the last attempt of call `slot` threw, if it failed; forgets it. */
+/**
+ * The uploads of calls in flight, by slot (see upload.js): a caller's
+ * HTTPClient sends their content itself, as a `Blob` or a stream framed by
+ * the multipart head and tail the core made.
+ */
+const uploads = new Map();
+
+/** Call `slot` is an upload (until it settles). */
+function uploading(slot, upload) {
+  uploads.set(slot, upload);
+}
+
+/** What the last attempt of call `slot` threw, if it failed; forgets it
+ * (the call is settling), and its upload too. */
 function takeThrown(slot) {
+  uploads.delete(slot);
   const entry = thrown.get(slot);
   if (entry !== undefined) thrown.delete(slot);
   return entry;
@@ -65,9 +79,10 @@ function takeThrown(slot) {
 
 /**
  * The native client's attempt function (src/binding/fetch.rs):
- * - `(id, call, method, url, headers, body)` sends attempt `id` of the call
- *   in slot `call` (`body` a Buffer or null; each attempt gets the same
- *   bytes) and resolves with the response head;
+ * - `(id, call, method, url, headers, body, framing)` sends attempt `id` of
+ *   the call in slot `call` (`body` a Buffer or null; each attempt gets the
+ *   same bytes; an upload's `framing` is its multipart head and tail, around
+ *   the content its upload gives) and resolves with the response head;
  * - `(id, call, "read")` resolves with the next piece of that response's
  *   body (`{ chunk }`; no chunk at its end); `call` is the slot of the call
  *   waiting for it, or null for a stream read after its call settled;
@@ -78,7 +93,7 @@ function takeThrown(slot) {
 function attemptThrough(httpClient) {
   const inFlight = new Map(); // id -> AbortController, until the head arrives
   const bodies = new Map(); // id -> { response, reader, controller }, until read or given up
-  return (id, call, method, url, flatHeaders, body) => {
+  return (id, call, method, url, flatHeaders, body, framing) => {
     if (method === "read") return readBody(bodies, id, call);
     if (call == null) {
       const aborted = new DOMException("This operation was aborted", "AbortError");
@@ -94,6 +109,7 @@ function attemptThrough(httpClient) {
     thrown.delete(call);
     const controller = new AbortController();
     inFlight.set(id, controller);
+    if (framing != null) body = { upload: uploads.get(call), framing };
     return send(httpClient, call, method, url, flatHeaders, body, controller.signal)
       .then((head) => {
         const response = head.response;
@@ -123,13 +139,19 @@ async function send(httpClient, call, method, url, flatHeaders, body, signal) {
     const headers = new Headers();
     for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
     const init = { method, headers, signal };
-    if (body != null) init.body = body;
+    if (body?.upload !== undefined) {
+      init.body = body.upload.bodyFor(...body.framing);
+      // A stream body is sent as it is read (`fetch` needs to be told).
+      if (init.body instanceof ReadableStream) init.duplex = "half";
+    } else if (body != null) init.body = body;
     const response = await httpClient.request(new Request(url, init));
     const pairs = [];
     for (const [name, value] of response.headers) pairs.push(name, value);
     return { status: response.status, headers: pairs, response };
   } catch (err) {
-    return failed(err, call, signal);
+    // The upload's own source failing is not the connection's fault.
+    const source = body?.upload?.failure;
+    return source !== undefined ? failed(source, call, signal, false, "unexpected") : failed(err, call, signal);
   }
 }
 
@@ -171,10 +193,10 @@ function isBodyConnectionError(err) {
 
 /** A failure as the binding takes it, classified as the original does
  * (`connection`: a lost connection, whatever the error looks like). */
-function failed(err, call, signal, connection = false) {
+function failed(err, call, signal, connection = false, knownKind = undefined) {
   let kind, cause, message;
   try {
-    kind = errorKind(err);
+    kind = knownKind ?? errorKind(err);
     if (connection && kind === "unexpected") kind = "connection";
     cause = err?.cause ?? err;
     message = String(cause?.message ?? cause);
@@ -192,4 +214,4 @@ function failed(err, call, signal, connection = false) {
   };
 }
 
-module.exports = { attemptThrough, takeThrown, isAbortError, isTimeoutError, isConnectionError };
+module.exports = { attemptThrough, takeThrown, uploading, isAbortError, isTimeoutError, isConnectionError };

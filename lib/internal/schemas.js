@@ -66,105 +66,108 @@ T["models/exporttoolcall#InputJson"] = { freeform: true, name: "InputJson", inde
 T["models/operations/exportsession#ExportSessionResponse"] = { name: "ExportSessionResponse", fields: null, index: 59 };
 T["models/operations/listsessionfiles#ListSessionFilesRequest"] = { name: "ListSessionFilesRequest", fields: null, index: 60 };
 T["models/fileinfo#FileInfo"] = { name: "FileInfo", fields: null, index: 61 };
-T["models/operations/deletesessionfile#DeleteSessionFileRequest"] = { name: "DeleteSessionFileRequest", fields: null, index: 62 };
-T["models/operations/getsessionfile#GetSessionFileRequest"] = { name: "GetSessionFileRequest", fields: null, index: 63 };
-T["models/operations/forksession#ForkSessionRequestBody"] = { name: "ForkSessionRequestBody", fields: null, index: 64 };
-T["models/operations/forksession#ForkSessionRequest"] = { name: "ForkSessionRequest", fields: null, index: 65 };
-T["models/operations/getsessionmessages#GetSessionMessagesRequest"] = { name: "GetSessionMessagesRequest", fields: null, index: 66 };
-T["models/operations/sendmessage#SendMessageRequestBody"] = { name: "SendMessageRequestBody", fields: null, index: 67 };
-T["models/operations/sendmessage#SendMessageRequest"] = { name: "SendMessageRequest", fields: null, index: 68 };
-T["models/operations/sendmessage#SendMessageResponse"] = { name: "SendMessageResponse", fields: null, index: 69 };
-T["models/operations/rewindsession#RewindSessionRequestBody"] = { name: "RewindSessionRequestBody", fields: null, index: 70 };
-T["models/operations/rewindsession#RewindSessionRequest"] = { name: "RewindSessionRequest", fields: null, index: 71 };
-T["models/operations/getsysteminfo#GetSystemInfoResponse"] = { name: "GetSystemInfoResponse", fields: null, index: 72 };
-T["models/operations/gettoolsstatus#GetToolsStatusResponse"] = { name: "GetToolsStatusResponse", fields: null, index: 73 };
-T["models/operations/gettoolsstatus#Categories"] = { name: "Categories", fields: null, index: 74 };
-T["models/operations/gettoolsstatus#GetToolsStatusTool"] = { name: "GetToolsStatusTool", fields: null, index: 75 };
-T["models/operations/healthcheck#HealthCheckResponse"] = { name: "HealthCheckResponse", fields: null, index: 76 };
-T["models/operations/getoauthhealth#GetOAuthHealthResponse"] = { name: "GetOAuthHealthResponse", fields: null, index: 77 };
-T["models/operations/getoauthhealth#GetOAuthHealthProviders"] = { name: "GetOAuthHealthProviders", fields: null, index: 78 };
-T["models/operations/getoauthhealth#ProvidersStatus"] = { enum: ["active","expired","expired_no_refresh","error","not_found"], index: 79 };
-T["models/operations/getoauthhealth#Status"] = { enum: ["healthy","degraded","unhealthy"], index: 80 };
-T["models/operations/refreshoauthtokens#RefreshOAuthTokensResponse"] = { name: "RefreshOAuthTokensResponse", fields: null, index: 81 };
-T["models/operations/streamevents#StreamEventsRequest"] = { name: "StreamEventsRequest", fields: null, index: 82 };
-T["models/sseeventstream#SSEEventStream"] = { name: "SSEEventStream", tag: "event", members: null, index: 83 };
-T["models/sseeventstream#SSECompleteEvent"] = { name: "SSECompleteEvent", fields: null, index: 84 };
-T["models/sseeventstream#SSECompleteEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 85 };
-T["models/sseeventstream#SSECompleteEventData"] = { name: "SSECompleteEventData", fields: null, index: 86 };
-T["models/sseeventstream#SSEConnectedEvent"] = { name: "SSEConnectedEvent", fields: null, index: 87 };
-T["models/sseeventstream#SSEConnectedEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 88 };
-T["models/sseeventstream#SSEConnectedEventData"] = { name: "SSEConnectedEventData", fields: null, index: 89 };
-T["models/sseeventstream#SSEContentEvent"] = { name: "SSEContentEvent", fields: null, index: 90 };
-T["models/sseeventstream#SSEContentEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 91 };
-T["models/sseeventstream#SSEContentEventData"] = { name: "SSEContentEventData", fields: null, index: 92 };
-T["models/sseeventstream#SSEErrorEvent"] = { name: "SSEErrorEvent", fields: null, index: 93 };
-T["models/sseeventstream#SSEErrorEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 94 };
-T["models/sseeventstream#SSEErrorEventData"] = { name: "SSEErrorEventData", fields: null, index: 95 };
-T["models/sseeventstream#SSEHeartbeatEvent"] = { name: "SSEHeartbeatEvent", fields: null, index: 96 };
-T["models/sseeventstream#SSEHeartbeatEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 97 };
-T["models/sseeventstream#SSEHeartbeatEventData"] = { name: "SSEHeartbeatEventData", fields: null, index: 98 };
-T["models/sseeventstream#SSEPermissionEvent"] = { name: "SSEPermissionEvent", fields: null, index: 99 };
-T["models/sseeventstream#SSEPermissionEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 100 };
-T["models/sseeventstream#SSEPermissionEventData"] = { name: "SSEPermissionEventData", fields: null, index: 101 };
-T["models/sseeventstream#Params"] = { freeform: true, name: "Params", index: 102 };
-T["models/sseeventstream#SSESessionCreatedEvent"] = { name: "SSESessionCreatedEvent", fields: null, index: 103 };
-T["models/sseeventstream#SSESessionCreatedEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 104 };
-T["models/sseeventstream#SSESessionCreatedEventData"] = { name: "SSESessionCreatedEventData", fields: null, index: 105 };
-T["models/sseeventstream#SSESessionDeletedEvent"] = { name: "SSESessionDeletedEvent", fields: null, index: 106 };
-T["models/sseeventstream#SSESessionDeletedEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 107 };
-T["models/sseeventstream#SSESessionDeletedEventData"] = { name: "SSESessionDeletedEventData", fields: null, index: 108 };
-T["models/sseeventstream#SSESummarizeEvent"] = { name: "SSESummarizeEvent", fields: null, index: 109 };
-T["models/sseeventstream#SSESummarizeEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 110 };
-T["models/sseeventstream#SSESummarizeEventData"] = { name: "SSESummarizeEventData", fields: null, index: 111 };
-T["models/sseeventstream#SSEThinkingEvent"] = { name: "SSEThinkingEvent", fields: null, index: 112 };
-T["models/sseeventstream#SSEThinkingEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 113 };
-T["models/sseeventstream#SSEThinkingEventData"] = { name: "SSEThinkingEventData", fields: null, index: 114 };
-T["models/sseeventstream#SSEToolEvent"] = { name: "SSEToolEvent", fields: null, index: 115 };
-T["models/sseeventstream#SSEToolEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 116 };
-T["models/sseeventstream#SSEToolEventData"] = { name: "SSEToolEventData", fields: null, index: 117 };
-T["models/sseeventstream#SSEToolExecutionCompleteEvent"] = { name: "SSEToolExecutionCompleteEvent", fields: null, index: 118 };
-T["models/sseeventstream#SSEToolExecutionCompleteEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 119 };
-T["models/sseeventstream#SSEToolExecutionCompleteEventData"] = { name: "SSEToolExecutionCompleteEventData", fields: null, index: 120 };
-T["models/sseeventstream#SSEToolExecutionStartEvent"] = { name: "SSEToolExecutionStartEvent", fields: null, index: 121 };
-T["models/sseeventstream#SSEToolExecutionStartEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 122 };
-T["models/sseeventstream#SSEToolExecutionStartEventData"] = { name: "SSEToolExecutionStartEventData", fields: null, index: 123 };
-T["models/sseeventstream#SSEToolParameterDeltaEvent"] = { name: "SSEToolParameterDeltaEvent", fields: null, index: 124 };
-T["models/sseeventstream#SSEToolParameterDeltaEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 125 };
-T["models/sseeventstream#SSEToolParameterDeltaEventData"] = { name: "SSEToolParameterDeltaEventData", fields: null, index: 126 };
-T["models/operations/streamevents#StreamEventsResponse"] = { name: "StreamEventsResponse", fields: null, index: 127 };
-T["toolmodels#MediaType"] = { enum: ["image","video","audio","gsap_animation","pdf","csv"], index: 128 };
-T["toolmodels#MediaOutput"] = { name: "MediaOutput", fields: null, index: 129 };
-T["toolmodels#MediaShowcaseParams"] = { name: "MediaShowcaseParams", fields: null, index: 130 };
-T["toolmodels#MediaAnalysisType"] = { enum: ["image","audio","video","pdf"], index: 131 };
-T["toolmodels#ReadMediaParams"] = { name: "ReadMediaParams", fields: null, index: 132 };
-T["toolmodels#ReadMediaResult"] = { name: "ReadMediaResult", fields: null, index: 133 };
-T["toolmodels#ReadMediaResponse"] = { name: "ReadMediaResponse", fields: null, index: 134 };
-T["toolmodels#TodoStatus"] = { enum: ["pending","in_progress","completed"], index: 135 };
-T["toolmodels#TodoPriority"] = { enum: ["low","medium","high"], index: 136 };
-T["toolmodels#Todo"] = { name: "Todo", fields: null, index: 137 };
-T["toolmodels#TodoWriteParams"] = { name: "TodoWriteParams", fields: null, index: 138 };
-T["toolmodels#BashParams"] = { name: "BashParams", fields: null, index: 139 };
-T["toolmodels#BashResponseMetadata"] = { name: "BashResponseMetadata", fields: null, index: 140 };
-T["toolmodels#EditParams"] = { name: "EditParams", fields: null, index: 141 };
-T["toolmodels#EditResponseMetadata"] = { name: "EditResponseMetadata", fields: null, index: 142 };
-T["toolmodels#ExitPlanModeParams"] = { name: "ExitPlanModeParams", fields: null, index: 143 };
-T["toolmodels#ReadTextParams"] = { name: "ReadTextParams", fields: null, index: 144 };
-T["toolmodels#ReadTextResponseMetadata"] = { name: "ReadTextResponseMetadata", fields: null, index: 145 };
-T["toolmodels#GlobParams"] = { name: "GlobParams", fields: null, index: 146 };
-T["toolmodels#GlobResponseMetadata"] = { name: "GlobResponseMetadata", fields: null, index: 147 };
-T["toolmodels#GrepParams"] = { name: "GrepParams", fields: null, index: 148 };
-T["toolmodels#GrepResponseMetadata"] = { name: "GrepResponseMetadata", fields: null, index: 149 };
-T["toolmodels#PythonExecutionParams"] = { name: "PythonExecutionParams", fields: null, index: 150 };
-T["toolmodels#PythonExecutionResult"] = { name: "PythonExecutionResult", fields: null, index: 151 };
-T["toolmodels#WebFetchParams"] = { name: "WebFetchParams", fields: null, index: 152 };
-T["toolmodels#WebFetchResponseMetadata"] = { name: "WebFetchResponseMetadata", fields: null, index: 153 };
-T["toolmodels#SearchType"] = { enum: ["web","images","videos"], index: 154 };
-T["toolmodels#SafeSearch"] = { enum: ["strict","moderate","off"], index: 155 };
-T["toolmodels#SearchParams"] = { name: "SearchParams", fields: null, index: 156 };
-T["toolmodels#WriteParams"] = { name: "WriteParams", fields: null, index: 157 };
-T["toolmodels#WriteResponseMetadata"] = { name: "WriteResponseMetadata", fields: null, index: 158 };
-T["models/resterror#RESTError"] = { name: "RESTError", fields: null, index: 159 };
-T["models/resterror#RESTErrorType"] = { enum: ["bad_request","not_found","internal_error","unauthorized","validation_error"], index: 160 };
+T["models/operations/uploadsessionfile#UploadSessionFileRequestBody"] = { name: "UploadSessionFileRequestBody", fields: null, index: 62 };
+T["models/operations/uploadsessionfile#FileT"] = { name: "FileT", fields: null, index: 63 };
+T["models/operations/uploadsessionfile#UploadSessionFileRequest"] = { name: "UploadSessionFileRequest", fields: null, index: 64 };
+T["models/operations/deletesessionfile#DeleteSessionFileRequest"] = { name: "DeleteSessionFileRequest", fields: null, index: 65 };
+T["models/operations/getsessionfile#GetSessionFileRequest"] = { name: "GetSessionFileRequest", fields: null, index: 66 };
+T["models/operations/forksession#ForkSessionRequestBody"] = { name: "ForkSessionRequestBody", fields: null, index: 67 };
+T["models/operations/forksession#ForkSessionRequest"] = { name: "ForkSessionRequest", fields: null, index: 68 };
+T["models/operations/getsessionmessages#GetSessionMessagesRequest"] = { name: "GetSessionMessagesRequest", fields: null, index: 69 };
+T["models/operations/sendmessage#SendMessageRequestBody"] = { name: "SendMessageRequestBody", fields: null, index: 70 };
+T["models/operations/sendmessage#SendMessageRequest"] = { name: "SendMessageRequest", fields: null, index: 71 };
+T["models/operations/sendmessage#SendMessageResponse"] = { name: "SendMessageResponse", fields: null, index: 72 };
+T["models/operations/rewindsession#RewindSessionRequestBody"] = { name: "RewindSessionRequestBody", fields: null, index: 73 };
+T["models/operations/rewindsession#RewindSessionRequest"] = { name: "RewindSessionRequest", fields: null, index: 74 };
+T["models/operations/getsysteminfo#GetSystemInfoResponse"] = { name: "GetSystemInfoResponse", fields: null, index: 75 };
+T["models/operations/gettoolsstatus#GetToolsStatusResponse"] = { name: "GetToolsStatusResponse", fields: null, index: 76 };
+T["models/operations/gettoolsstatus#Categories"] = { name: "Categories", fields: null, index: 77 };
+T["models/operations/gettoolsstatus#GetToolsStatusTool"] = { name: "GetToolsStatusTool", fields: null, index: 78 };
+T["models/operations/healthcheck#HealthCheckResponse"] = { name: "HealthCheckResponse", fields: null, index: 79 };
+T["models/operations/getoauthhealth#GetOAuthHealthResponse"] = { name: "GetOAuthHealthResponse", fields: null, index: 80 };
+T["models/operations/getoauthhealth#GetOAuthHealthProviders"] = { name: "GetOAuthHealthProviders", fields: null, index: 81 };
+T["models/operations/getoauthhealth#ProvidersStatus"] = { enum: ["active","expired","expired_no_refresh","error","not_found"], index: 82 };
+T["models/operations/getoauthhealth#Status"] = { enum: ["healthy","degraded","unhealthy"], index: 83 };
+T["models/operations/refreshoauthtokens#RefreshOAuthTokensResponse"] = { name: "RefreshOAuthTokensResponse", fields: null, index: 84 };
+T["models/operations/streamevents#StreamEventsRequest"] = { name: "StreamEventsRequest", fields: null, index: 85 };
+T["models/sseeventstream#SSEEventStream"] = { name: "SSEEventStream", tag: "event", members: null, index: 86 };
+T["models/sseeventstream#SSECompleteEvent"] = { name: "SSECompleteEvent", fields: null, index: 87 };
+T["models/sseeventstream#SSECompleteEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 88 };
+T["models/sseeventstream#SSECompleteEventData"] = { name: "SSECompleteEventData", fields: null, index: 89 };
+T["models/sseeventstream#SSEConnectedEvent"] = { name: "SSEConnectedEvent", fields: null, index: 90 };
+T["models/sseeventstream#SSEConnectedEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 91 };
+T["models/sseeventstream#SSEConnectedEventData"] = { name: "SSEConnectedEventData", fields: null, index: 92 };
+T["models/sseeventstream#SSEContentEvent"] = { name: "SSEContentEvent", fields: null, index: 93 };
+T["models/sseeventstream#SSEContentEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 94 };
+T["models/sseeventstream#SSEContentEventData"] = { name: "SSEContentEventData", fields: null, index: 95 };
+T["models/sseeventstream#SSEErrorEvent"] = { name: "SSEErrorEvent", fields: null, index: 96 };
+T["models/sseeventstream#SSEErrorEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 97 };
+T["models/sseeventstream#SSEErrorEventData"] = { name: "SSEErrorEventData", fields: null, index: 98 };
+T["models/sseeventstream#SSEHeartbeatEvent"] = { name: "SSEHeartbeatEvent", fields: null, index: 99 };
+T["models/sseeventstream#SSEHeartbeatEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 100 };
+T["models/sseeventstream#SSEHeartbeatEventData"] = { name: "SSEHeartbeatEventData", fields: null, index: 101 };
+T["models/sseeventstream#SSEPermissionEvent"] = { name: "SSEPermissionEvent", fields: null, index: 102 };
+T["models/sseeventstream#SSEPermissionEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 103 };
+T["models/sseeventstream#SSEPermissionEventData"] = { name: "SSEPermissionEventData", fields: null, index: 104 };
+T["models/sseeventstream#Params"] = { freeform: true, name: "Params", index: 105 };
+T["models/sseeventstream#SSESessionCreatedEvent"] = { name: "SSESessionCreatedEvent", fields: null, index: 106 };
+T["models/sseeventstream#SSESessionCreatedEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 107 };
+T["models/sseeventstream#SSESessionCreatedEventData"] = { name: "SSESessionCreatedEventData", fields: null, index: 108 };
+T["models/sseeventstream#SSESessionDeletedEvent"] = { name: "SSESessionDeletedEvent", fields: null, index: 109 };
+T["models/sseeventstream#SSESessionDeletedEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 110 };
+T["models/sseeventstream#SSESessionDeletedEventData"] = { name: "SSESessionDeletedEventData", fields: null, index: 111 };
+T["models/sseeventstream#SSESummarizeEvent"] = { name: "SSESummarizeEvent", fields: null, index: 112 };
+T["models/sseeventstream#SSESummarizeEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 113 };
+T["models/sseeventstream#SSESummarizeEventData"] = { name: "SSESummarizeEventData", fields: null, index: 114 };
+T["models/sseeventstream#SSEThinkingEvent"] = { name: "SSEThinkingEvent", fields: null, index: 115 };
+T["models/sseeventstream#SSEThinkingEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 116 };
+T["models/sseeventstream#SSEThinkingEventData"] = { name: "SSEThinkingEventData", fields: null, index: 117 };
+T["models/sseeventstream#SSEToolEvent"] = { name: "SSEToolEvent", fields: null, index: 118 };
+T["models/sseeventstream#SSEToolEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 119 };
+T["models/sseeventstream#SSEToolEventData"] = { name: "SSEToolEventData", fields: null, index: 120 };
+T["models/sseeventstream#SSEToolExecutionCompleteEvent"] = { name: "SSEToolExecutionCompleteEvent", fields: null, index: 121 };
+T["models/sseeventstream#SSEToolExecutionCompleteEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 122 };
+T["models/sseeventstream#SSEToolExecutionCompleteEventData"] = { name: "SSEToolExecutionCompleteEventData", fields: null, index: 123 };
+T["models/sseeventstream#SSEToolExecutionStartEvent"] = { name: "SSEToolExecutionStartEvent", fields: null, index: 124 };
+T["models/sseeventstream#SSEToolExecutionStartEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 125 };
+T["models/sseeventstream#SSEToolExecutionStartEventData"] = { name: "SSEToolExecutionStartEventData", fields: null, index: 126 };
+T["models/sseeventstream#SSEToolParameterDeltaEvent"] = { name: "SSEToolParameterDeltaEvent", fields: null, index: 127 };
+T["models/sseeventstream#SSEToolParameterDeltaEventEvent"] = { enum: ["connected","heartbeat","error","complete","thinking","content","tool","tool_parameter_delta","tool_execution_start","tool_execution_complete","permission","summarize","session_created","session_deleted"], index: 128 };
+T["models/sseeventstream#SSEToolParameterDeltaEventData"] = { name: "SSEToolParameterDeltaEventData", fields: null, index: 129 };
+T["models/operations/streamevents#StreamEventsResponse"] = { name: "StreamEventsResponse", fields: null, index: 130 };
+T["toolmodels#MediaType"] = { enum: ["image","video","audio","gsap_animation","pdf","csv"], index: 131 };
+T["toolmodels#MediaOutput"] = { name: "MediaOutput", fields: null, index: 132 };
+T["toolmodels#MediaShowcaseParams"] = { name: "MediaShowcaseParams", fields: null, index: 133 };
+T["toolmodels#MediaAnalysisType"] = { enum: ["image","audio","video","pdf"], index: 134 };
+T["toolmodels#ReadMediaParams"] = { name: "ReadMediaParams", fields: null, index: 135 };
+T["toolmodels#ReadMediaResult"] = { name: "ReadMediaResult", fields: null, index: 136 };
+T["toolmodels#ReadMediaResponse"] = { name: "ReadMediaResponse", fields: null, index: 137 };
+T["toolmodels#TodoStatus"] = { enum: ["pending","in_progress","completed"], index: 138 };
+T["toolmodels#TodoPriority"] = { enum: ["low","medium","high"], index: 139 };
+T["toolmodels#Todo"] = { name: "Todo", fields: null, index: 140 };
+T["toolmodels#TodoWriteParams"] = { name: "TodoWriteParams", fields: null, index: 141 };
+T["toolmodels#BashParams"] = { name: "BashParams", fields: null, index: 142 };
+T["toolmodels#BashResponseMetadata"] = { name: "BashResponseMetadata", fields: null, index: 143 };
+T["toolmodels#EditParams"] = { name: "EditParams", fields: null, index: 144 };
+T["toolmodels#EditResponseMetadata"] = { name: "EditResponseMetadata", fields: null, index: 145 };
+T["toolmodels#ExitPlanModeParams"] = { name: "ExitPlanModeParams", fields: null, index: 146 };
+T["toolmodels#ReadTextParams"] = { name: "ReadTextParams", fields: null, index: 147 };
+T["toolmodels#ReadTextResponseMetadata"] = { name: "ReadTextResponseMetadata", fields: null, index: 148 };
+T["toolmodels#GlobParams"] = { name: "GlobParams", fields: null, index: 149 };
+T["toolmodels#GlobResponseMetadata"] = { name: "GlobResponseMetadata", fields: null, index: 150 };
+T["toolmodels#GrepParams"] = { name: "GrepParams", fields: null, index: 151 };
+T["toolmodels#GrepResponseMetadata"] = { name: "GrepResponseMetadata", fields: null, index: 152 };
+T["toolmodels#PythonExecutionParams"] = { name: "PythonExecutionParams", fields: null, index: 153 };
+T["toolmodels#PythonExecutionResult"] = { name: "PythonExecutionResult", fields: null, index: 154 };
+T["toolmodels#WebFetchParams"] = { name: "WebFetchParams", fields: null, index: 155 };
+T["toolmodels#WebFetchResponseMetadata"] = { name: "WebFetchResponseMetadata", fields: null, index: 156 };
+T["toolmodels#SearchType"] = { enum: ["web","images","videos"], index: 157 };
+T["toolmodels#SafeSearch"] = { enum: ["strict","moderate","off"], index: 158 };
+T["toolmodels#SearchParams"] = { name: "SearchParams", fields: null, index: 159 };
+T["toolmodels#WriteParams"] = { name: "WriteParams", fields: null, index: 160 };
+T["toolmodels#WriteResponseMetadata"] = { name: "WriteResponseMetadata", fields: null, index: 161 };
+T["models/resterror#RESTError"] = { name: "RESTError", fields: null, index: 162 };
+T["models/resterror#RESTErrorType"] = { enum: ["bad_request","not_found","internal_error","unauthorized","validation_error"], index: 163 };
 T["models/operations/storeapikey#StoreApiKeyRequest"].fields = [["apiKey", "api_key", "string", false], ["provider", "provider", T["models/operations/storeapikey#Provider"], false]];
 T["models/operations/storeapikey#StoreApiKeyResponse"].fields = [["message", "message", "string", true], ["provider", "provider", "string", true], ["status", "status", "string", true]];
 T["models/operations/handleoauthcallback#HandleOAuthCallbackRequest"].fields = [["code", "code", "string", false], ["provider", "provider", "string", false], ["state", "state", "string", false]];
@@ -214,6 +217,9 @@ T["models/exporttoolcall#ExportToolCall"].fields = [["finished", "finished", "bo
 T["models/operations/exportsession#ExportSessionResponse"].fields = [["headers", "Headers", { record: { array: "string" } }, false], ["result", "Result", T["models/exportsession#ExportSession"], false]];
 T["models/operations/listsessionfiles#ListSessionFilesRequest"].fields = [["id", "id", "string", false]];
 T["models/fileinfo#FileInfo"].fields = [["isDir", "isDir", "boolean", false], ["modified", "modified", "int", false], ["name", "name", "string", false], ["size", "size", "int", false], ["url", "url", "string", false]];
+T["models/operations/uploadsessionfile#UploadSessionFileRequestBody"].fields = [["file", "file", { upload: T["models/operations/uploadsessionfile#FileT"] }, false]];
+T["models/operations/uploadsessionfile#FileT"].fields = [["fileName", "fileName", "string", false], ["content", "content", "binary", false]];
+T["models/operations/uploadsessionfile#UploadSessionFileRequest"].fields = [["id", "id", "string", false], ["requestBody", "RequestBody", T["models/operations/uploadsessionfile#UploadSessionFileRequestBody"], false]];
 T["models/operations/deletesessionfile#DeleteSessionFileRequest"].fields = [["id", "id", "string", false], ["filename", "filename", "string", false]];
 T["models/operations/getsessionfile#GetSessionFileRequest"].fields = [["id", "id", "string", false], ["filename", "filename", "string", false], ["thumb", "thumb", "string", true], ["time", "time", "number", true]];
 T["models/operations/forksession#ForkSessionRequestBody"].fields = [["messageIndex", "messageIndex", "int", false], ["title", "title", "string", true]];
@@ -315,18 +321,19 @@ const operations = [
   { index: 21, id: "cancelSessionProcessing", method: "POST", request: T["models/operations/cancelsessionprocessing#CancelSessionProcessingRequest"], optional: false, path: ["id"], query: [], headers: [], body: null, value: T["models/operations/cancelsessionprocessing#CancelSessionProcessingResponse"] },
   { index: 22, id: "exportSession", method: "GET", request: T["models/operations/exportsession#ExportSessionRequest"], optional: false, path: ["id"], query: [], headers: [], body: null, value: T["models/operations/exportsession#ExportSessionResponse"] },
   { index: 23, id: "listSessionFiles", method: "GET", request: T["models/operations/listsessionfiles#ListSessionFilesRequest"], optional: false, path: ["id"], query: [], headers: [], body: null, value: { array: T["models/fileinfo#FileInfo"] } },
-  { index: 24, id: "deleteSessionFile", method: "DELETE", request: T["models/operations/deletesessionfile#DeleteSessionFileRequest"], optional: false, path: ["id","filename"], query: [], headers: [], body: null, value: null },
-  { index: 25, id: "getSessionFile", method: "GET", request: T["models/operations/getsessionfile#GetSessionFileRequest"], optional: false, path: ["id","filename"], query: ["thumb","time"], headers: [], body: null, value: "bytes", bytes: true },
-  { index: 26, id: "forkSession", method: "POST", request: T["models/operations/forksession#ForkSessionRequest"], optional: false, path: ["id"], query: [], headers: [], body: "RequestBody", value: T["models/sessiondata#SessionData"] },
-  { index: 27, id: "getSessionMessages", method: "GET", request: T["models/operations/getsessionmessages#GetSessionMessagesRequest"], optional: false, path: ["id"], query: [], headers: [], body: null, value: { array: T["models/backendmessage#BackendMessage"] } },
-  { index: 28, id: "sendMessage", method: "POST", request: T["models/operations/sendmessage#SendMessageRequest"], optional: false, path: ["id"], query: [], headers: [], body: "RequestBody", value: T["models/operations/sendmessage#SendMessageResponse"] },
-  { index: 29, id: "rewindSession", method: "POST", request: T["models/operations/rewindsession#RewindSessionRequest"], optional: false, path: ["id"], query: [], headers: [], body: "RequestBody", value: T["models/sessiondata#SessionData"] },
-  { index: 30, id: "getSystemInfo", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/getsysteminfo#GetSystemInfoResponse"] },
-  { index: 31, id: "getToolsStatus", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/gettoolsstatus#GetToolsStatusResponse"] },
-  { index: 32, id: "healthCheck", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/healthcheck#HealthCheckResponse"] },
-  { index: 33, id: "getOAuthHealth", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/getoauthhealth#GetOAuthHealthResponse"] },
-  { index: 34, id: "refreshOAuthTokens", method: "POST", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/refreshoauthtokens#RefreshOAuthTokensResponse"] },
-  { index: 35, id: "streamEvents", method: "GET", request: T["models/operations/streamevents#StreamEventsRequest"], optional: false, path: [], query: ["sessionId"], headers: ["Last-Event-ID"], body: null, value: T["models/operations/streamevents#StreamEventsResponse"], events: true },
+  { index: 24, id: "uploadSessionFile", method: "POST", request: T["models/operations/uploadsessionfile#UploadSessionFileRequest"], optional: false, path: ["id"], query: [], headers: [], body: "RequestBody", value: T["models/fileinfo#FileInfo"], multipart: "file" },
+  { index: 25, id: "deleteSessionFile", method: "DELETE", request: T["models/operations/deletesessionfile#DeleteSessionFileRequest"], optional: false, path: ["id","filename"], query: [], headers: [], body: null, value: null },
+  { index: 26, id: "getSessionFile", method: "GET", request: T["models/operations/getsessionfile#GetSessionFileRequest"], optional: false, path: ["id","filename"], query: ["thumb","time"], headers: [], body: null, value: "bytes", bytes: true },
+  { index: 27, id: "forkSession", method: "POST", request: T["models/operations/forksession#ForkSessionRequest"], optional: false, path: ["id"], query: [], headers: [], body: "RequestBody", value: T["models/sessiondata#SessionData"] },
+  { index: 28, id: "getSessionMessages", method: "GET", request: T["models/operations/getsessionmessages#GetSessionMessagesRequest"], optional: false, path: ["id"], query: [], headers: [], body: null, value: { array: T["models/backendmessage#BackendMessage"] } },
+  { index: 29, id: "sendMessage", method: "POST", request: T["models/operations/sendmessage#SendMessageRequest"], optional: false, path: ["id"], query: [], headers: [], body: "RequestBody", value: T["models/operations/sendmessage#SendMessageResponse"] },
+  { index: 30, id: "rewindSession", method: "POST", request: T["models/operations/rewindsession#RewindSessionRequest"], optional: false, path: ["id"], query: [], headers: [], body: "RequestBody", value: T["models/sessiondata#SessionData"] },
+  { index: 31, id: "getSystemInfo", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/getsysteminfo#GetSystemInfoResponse"] },
+  { index: 32, id: "getToolsStatus", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/gettoolsstatus#GetToolsStatusResponse"] },
+  { index: 33, id: "healthCheck", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/healthcheck#HealthCheckResponse"] },
+  { index: 34, id: "getOAuthHealth", method: "GET", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/getoauthhealth#GetOAuthHealthResponse"] },
+  { index: 35, id: "refreshOAuthTokens", method: "POST", request: null, optional: false, path: [], query: [], headers: [], body: null, value: T["models/operations/refreshoauthtokens#RefreshOAuthTokensResponse"] },
+  { index: 36, id: "streamEvents", method: "GET", request: T["models/operations/streamevents#StreamEventsRequest"], optional: false, path: [], query: ["sessionId"], headers: ["Last-Event-ID"], body: null, value: T["models/operations/streamevents#StreamEventsResponse"], events: true },
 ];
 
-module.exports = { types: T, operations, digest: "a66a8659b6ac593d" };
+module.exports = { types: T, operations, digest: "74957fe84ca18603" };

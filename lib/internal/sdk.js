@@ -29,6 +29,7 @@ const { SchemaValidationError } = require("./schema.js");
 const { SDKValidationError, InvalidRequestError } = require("../../models/errors/index.js");
 const { toError, toResultPair, valueOrThrow } = require("./outcome.js");
 const { kSource, nativeSource, byteStream } = require("./event-source.js");
+const { uploadOf } = require("./upload.js");
 const { APIPromise } = require("../../types/async.js");
 
 // Loaded at import, not on first use: loading a module later can itself
@@ -182,9 +183,16 @@ function inSlot(begin) {
 
 /** `start(op, request, call, handle, stream)`: starts a native call;
  * resolves with its outcome. Throws, having started nothing, when the
- * binding refuses the options. */
+ * binding refuses the options. An upload's content that is not bytes is
+ * read through `request.upload` (see upload.js). */
 function starterOf(native) {
-  return (op, request, call, handle, stream) => inSlot((slot) => native.call(slot, op, request, call, handle, stream));
+  return (op, request, call, handle, stream) =>
+    inSlot((slot) => {
+      const upload = request?.upload;
+      native.call(slot, op, request, call, handle, stream, upload?.read);
+      // A caller's HTTPClient reads the content itself (custom-client.js).
+      if (upload !== undefined) customClient?.uploading(slot, upload);
+    });
 }
 
 /** Asks a stream's driver for its next batch; resolves with the outcome. */
@@ -250,7 +258,10 @@ function nativeRequest(op, request) {
     const error = new InvalidRequestError(`Parameter "${bad}" is not well-formed Unicode (it has a lone surrogate)`);
     return { kind: "invalidInput", error };
   }
-  if (op.body === "whole") native.body = JSON.stringify(wire);
+  if (op.multipart !== undefined) {
+    native.upload = uploadOf(wire[op.body][op.multipart]);
+    native.multipart = native.upload.part;
+  } else if (op.body === "whole") native.body = JSON.stringify(wire);
   else if (op.body !== null && wire[op.body] !== undefined) native.body = JSON.stringify(wire[op.body]);
   return native;
 }
@@ -273,11 +284,22 @@ function callOperation(client, op, request, options, keepResponse) {
   try {
     const native = nativeRequest(op, request);
     if (native?.kind === "invalidInput") return Promise.resolve(native);
-    return startCall(client, op, native, options, keepResponse);
+    const started = startCall(client, op, native, options, keepResponse);
+    return native?.upload === undefined ? started : started.then((outcome) => uploaded(native.upload, outcome));
   } catch (err) {
     // e.g. an options object or signal whose getters throw
     return Promise.resolve(invalidOutcome(err));
   }
+}
+
+/** A finished upload's outcome: its source let go of, and what the source
+ * threw, if it failed, as the cause of the call's error (SURFACE D2). */
+function uploaded(upload, outcome) {
+  upload.close();
+  if (typeof outcome === "object" && outcome.kind === "unexpectedClient" && upload.failure !== undefined) {
+    outcome.cause = upload.failure;
+  }
+  return outcome;
 }
 
 /** A namespace method: the value, or a rejection with a documented error. */

@@ -12,7 +12,9 @@
 // { enum }, { array }, { record },
 // { nullable }, { freeform }, { alias } (a named other schema), { jsontext }
 // (an event's data: JSON text coming in, the value itself going out, as in
-// the original), { events } (a stream: never a value going out), a union
+// the original), { events } (a stream: never a value going out), "binary"
+// (a file's content: a ReadableStream, Blob, ArrayBuffer or Uint8Array),
+// { upload } (a file: the named type, or a Blob), a union
 // { name, tag, members: [[tag value, schema], …] }, or an object type
 // { name, fields: [[name, wire, schema, optional, default?], …] }.
 
@@ -77,6 +79,11 @@ function outbound(schema, value, path, issues) {
       if (type !== "object") typeIssue(issues, path, "object", type);
       return value;
     }
+    case "binary":
+      if (!BINARY_CLASSES.some((C) => value instanceof C)) {
+        issues.push(unionIssue(path, BINARY_CLASSES.map((C) => [instanceIssue(path, `Input not instance of ${C.name}`)])));
+      }
+      return value;
     case "datetime": {
       const type = parsedType(value);
       if (type !== "date") typeIssue(issues, path, "date", type);
@@ -90,6 +97,7 @@ function outbound(schema, value, path, issues) {
   if (schema.alias) return outbound(schema.alias, value, path, issues);
   if (schema.jsontext) return outbound(schema.jsontext, value, path, issues);
   if (schema.members) return outboundUnion(schema, value, path, issues);
+  if (schema.upload) return outboundFile(schema.upload, value, path, issues);
   if (schema.events) {
     issues.push({
       code: "invalid_type",
@@ -137,6 +145,39 @@ function outbound(schema, value, path, issues) {
   return out;
 }
 
+/** The classes of a file's content (zod's `instanceof` checks, in order). */
+const BINARY_CLASSES = [ReadableStream, Blob, ArrayBuffer, Uint8Array];
+
+const instanceIssue = (path, message) => ({ code: "custom", message, fatal: true, path: [...path] });
+
+/** zod's issue for a union no member of which fits: each member's issues. */
+function unionIssue(path, memberIssues) {
+  return {
+    code: "invalid_union",
+    unionErrors: memberIssues.map((list) => ({ issues: list, name: "ZodError" })),
+    path: [...path],
+    message: "Invalid input",
+  };
+}
+
+/**
+ * A file: `{ fileName, content }` (the named type), else a `Blob` (a
+ * `File` included). An object that only looks like a Blob (the original
+ * sends it as the text `[object Blob]`) is refused (SURFACE D4).
+ */
+function outboundFile(fileType, value, path, issues) {
+  const own = [];
+  const wire = outboundObject(fileType, value, path, own);
+  if (own.length === 0) return wire;
+  if (value instanceof Blob) return value;
+  const lookalike = typeof value === "object" && value !== null && typeof value.stream === "function";
+  const message = lookalike
+    ? "expected a Blob or File (an object that only looks like one cannot be read)"
+    : "expected a Blob, File or Blob-like object";
+  issues.push(unionIssue(path, [own, [instanceIssue(path, message)]]));
+  return value;
+}
+
 function outboundObject(schema, value, path, issues) {
   const type = parsedType(value);
   if (type !== "object") {
@@ -148,7 +189,10 @@ function outboundObject(schema, value, path, issues) {
     let v = value[name];
     if (v === undefined && fallback !== undefined) v = fallback;
     if (v === undefined) {
-      if (!optional) typeIssue(issues, [...path, name], expectedOf(fieldSchema), "undefined");
+      if (optional) continue;
+      // (An absent file or content fails as any other value of the wrong kind.)
+      if (fieldSchema === "binary" || fieldSchema.upload) outbound(fieldSchema, v, [...path, name], issues);
+      else typeIssue(issues, [...path, name], expectedOf(fieldSchema), "undefined");
       continue;
     }
     out[wire] = outbound(fieldSchema, v, [...path, name], issues);
@@ -199,7 +243,7 @@ function datePlan(schema, seen = new Set()) {
   if (typeof schema !== "object" || schema === null || schema.enum || schema.freeform || schema.alias) return null;
   // Event payloads hold no date-times (the generator refuses them) and a
   // stream is no JSON value.
-  if (schema.members || schema.jsontext || schema.events) return null;
+  if (schema.members || schema.jsontext || schema.events || schema.upload) return null;
   if (plans.has(schema)) return plans.get(schema);
   if (seen.has(schema)) return null;
   seen.add(schema);

@@ -34,4 +34,5 @@ export * from "./storeapikey.js";
 export * from "./streamevents.js";
 export * from "./updatepreferences.js";
 export * from "./updatesessioncallbacks.js";
+export * from "./uploadsessionfile.js";
 export * from "./validatepreferredprovider.js";

@@ -37,5 +37,6 @@ module.exports = {
   ...require("./streamevents.js"),
   ...require("./updatepreferences.js"),
   ...require("./updatesessioncallbacks.js"),
+  ...require("./uploadsessionfile.js"),
   ...require("./validatepreferredprovider.js"),
 };

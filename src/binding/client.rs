@@ -7,7 +7,9 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use mix_core::operation::BodyKind;
 use mix_core::transport::ExternalTransport;
+use mix_core::upload::UploadSource;
 use mix_core::{CallOptions, Client, ClientConfig, ClientErrorKind, Limits};
 use napi::bindgen_prelude::{Function, Promise};
 use napi::{Error, Result, Status};
@@ -21,6 +23,7 @@ use super::options::{NativeCallOptions, NativeClientOptions, NativeRequest};
 use super::outcome::Settled;
 use super::runtime;
 use super::stream::{drive, NativeStream};
+use super::upload::{JsSource, Piece};
 
 #[napi]
 pub struct NativeClient {
@@ -131,8 +134,10 @@ impl NativeClient {
     /// `cancel` must come from the delivery's `cancelHandle()`. Every
     /// started call is settled exactly once, with an outcome that says
     /// whether it is a value or which error it is. An event-stream
-    /// operation's events are read through `stream` (see `stream.rs`).
+    /// operation's events are read through `stream` (see `stream.rs`); an
+    /// upload's content that is not bytes through `source` (see `upload.rs`).
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn call(
         &self,
         slot: u32,
@@ -141,6 +146,7 @@ impl NativeClient {
         call: Option<NativeCallOptions>,
         cancel: Option<&CancelHandle>,
         stream: Option<&NativeStream>,
+        source: Option<Function<u32, Promise<Piece>>>,
     ) -> Result<()> {
         // The time limit counts from here, before the runtime picks the task up.
         let started = Instant::now();
@@ -151,7 +157,16 @@ impl NativeClient {
                 ..CallOptions::default()
             },
         };
-        let request = request.map(NativeRequest::into_request).unwrap_or_default();
+        let kind = mix_core::generated::OPERATIONS
+            .get(operation as usize)
+            .map_or(BodyKind::None, |op| op.body);
+        let source = match source {
+            Some(read) => Some(Box::new(JsSource::new(read)?) as Box<dyn UploadSource>),
+            None => None,
+        };
+        let request = request
+            .map(|r| r.into_request(kind, source))
+            .unwrap_or_default();
         let token = match cancel {
             Some(handle) => handle.token.clone(),
             None => self.completions.lifetime().clone(),

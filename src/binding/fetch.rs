@@ -50,8 +50,10 @@ pub struct NativeRawResponse {
     pub error_code: Option<String>,
 }
 
-/// `(id, call, method, url, flat request headers, body)` starts attempt
-/// `id` of call `call` and resolves with its response head;
+/// `(id, call, method, url, flat request headers, body, framing)` starts
+/// attempt `id` of call `call` and resolves with its response head (an
+/// upload's `body` is absent and `framing` holds the multipart framing
+/// before and after its content, which JS reads itself);
 /// `(id, call, "read", …)` resolves with the next piece of that response's
 /// body (`call`: the call waiting for it, null for a stream's read after
 /// its call settled); `(id, null, null, …)` cancels the attempt, or gives
@@ -63,6 +65,7 @@ pub type AttemptArgs = FnArgs<(
     Option<String>,
     Option<Vec<String>>,
     Option<Buffer>,
+    Option<Vec<Buffer>>,
 )>;
 
 /// Weak, so a client with a custom HTTP client never keeps Node alive.
@@ -99,16 +102,28 @@ impl ExternalTransport for JsFetch {
             .flat_map(|(name, value)| [name.to_string(), latin1(value.as_bytes())])
             .collect();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (body, framing) = match body {
+            Body::Empty => (None, None),
+            Body::Bytes(bytes) => (Some(Buffer::from(bytes.to_vec())), None),
+            Body::Multipart(multipart) => {
+                let (head, tail) = multipart.framing();
+                (
+                    None,
+                    Some(vec![
+                        Buffer::from(head.to_vec()),
+                        Buffer::from(tail.to_vec()),
+                    ]),
+                )
+            }
+        };
         let args = FnArgs::from((
             id,
             Some(tag),
             Some(method.to_string()),
             Some(url.to_string()),
             Some(flat),
-            match body {
-                Body::Empty => None,
-                Body::Bytes(bytes) => Some(Buffer::from(bytes.to_vec())),
-            },
+            body,
+            framing,
         ));
         let function = Arc::clone(&self.function);
         Box::pin(async move {
@@ -140,7 +155,15 @@ struct JsBody {
 
 impl ExternalBody for JsBody {
     fn read(&mut self, call: Option<u32>) -> ExternalRead<'_> {
-        let args = FnArgs::from((self.id, call, Some("read".to_owned()), None, None, None));
+        let args = FnArgs::from((
+            self.id,
+            call,
+            Some("read".to_owned()),
+            None,
+            None,
+            None,
+            None,
+        ));
         let function = Arc::clone(&self.function);
         Box::pin(async move {
             let result = async {
@@ -169,7 +192,7 @@ impl Drop for JsBody {
             // Fails only when the environment is going away, and with it
             // the fetch.
             let _ = self.function.call(
-                FnArgs::from((self.id, None, None, None, None, None)),
+                FnArgs::from((self.id, None, None, None, None, None, None)),
                 ThreadsafeFunctionCallMode::NonBlocking,
             );
         }
@@ -189,7 +212,7 @@ impl Drop for Unfinished {
             // Fails only when the environment is going away, and with it
             // the fetch.
             let _ = self.function.call(
-                FnArgs::from((self.id, None, None, None, None, None)),
+                FnArgs::from((self.id, None, None, None, None, None, None)),
                 ThreadsafeFunctionCallMode::NonBlocking,
             );
         }

@@ -14,3 +14,4 @@ pub mod outcome;
 pub mod runtime;
 pub mod stream;
 pub mod text;
+pub mod upload;

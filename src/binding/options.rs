@@ -2,8 +2,13 @@
 //! types. Field names are the public camelCase ones, so the caller's
 //! `RetryConfig` object is passed through unchanged.
 
+use std::sync::Arc;
+
+use mix_core::operation::BodyKind;
 use mix_core::transport::Body;
+use mix_core::upload::{Content, Multipart, UploadSource};
 use mix_core::{BackoffConfig, CallOptions, NetworkConfig, ProxyConfig, Request, RetryConfig};
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 #[napi(object)]
@@ -125,18 +130,59 @@ pub struct NativeRequest {
     pub headers: Option<Vec<String>>,
     /// The JSON body text.
     pub body: Option<String>,
+    /// The file of a multipart upload.
+    pub multipart: Option<NativeMultipart>,
+}
+
+/// The one part of a multipart upload, as `lib/internal/upload.js` made it
+/// from the caller's file.
+#[napi(object)]
+pub struct NativeMultipart {
+    /// The part's file name; absent, it has none.
+    pub filename: Option<String>,
+    pub content_type: String,
+    /// The content, when the caller gave bytes (copied at the call, as the
+    /// original copies them into a `Blob`). Otherwise the call's read
+    /// function supplies it.
+    pub bytes: Option<Buffer>,
+    /// The content's size, when known without reading it.
+    pub size: Option<f64>,
+    /// Whether the read function can start the content again (a `Blob`).
+    pub replayable: Option<bool>,
 }
 
 impl NativeRequest {
-    pub fn into_request(self) -> Request {
+    /// The request of a call of an operation with this body kind; `source`
+    /// is the read function of an upload whose content is not bytes.
+    pub fn into_request(self, kind: BodyKind, source: Option<Box<dyn UploadSource>>) -> Request {
+        let body = match (self.multipart, kind) {
+            (Some(part), BodyKind::Multipart(name)) => {
+                let content = match (part.bytes, source) {
+                    (Some(bytes), _) => Content::Bytes(bytes.to_vec().into()),
+                    (None, Some(source)) => Content::Source {
+                        source,
+                        size: part
+                            .size
+                            .filter(|n| n.is_finite() && *n >= 0.0)
+                            .map(|n| n as u64),
+                        replayable: part.replayable.unwrap_or(false),
+                    },
+                    (None, None) => Content::Bytes(Default::default()),
+                };
+                let multipart =
+                    Multipart::new(name, part.filename.as_deref(), &part.content_type, content);
+                Body::Multipart(Arc::new(multipart))
+            }
+            _ => match self.body {
+                Some(text) => Body::Bytes(text.into_bytes().into()),
+                None => Body::Empty,
+            },
+        };
         Request {
             path: self.path.unwrap_or_default(),
             query: pairs(self.query),
             headers: pairs(self.headers),
-            body: match self.body {
-                Some(text) => Body::Bytes(text.into_bytes().into()),
-                None => Body::Empty,
-            },
+            body,
         }
     }
 }

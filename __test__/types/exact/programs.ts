@@ -8,6 +8,8 @@ import { sessionsCreate } from "mix-typescript-sdk/funcs/sessionsCreate.js";
 import { messagesGetHistory } from "mix-typescript-sdk/funcs/messagesGetHistory";
 import { streamingStreamEvents } from "mix-typescript-sdk/funcs/streamingStreamEvents.js";
 import { EventStream } from "mix-typescript-sdk/lib/event-streams.js";
+import { filesUpload } from "mix-typescript-sdk/funcs/filesUpload.js";
+import { openAsBlob } from "node:fs";
 import * as errors from "mix-typescript-sdk/models/errors";
 import * as models from "mix-typescript-sdk/models";
 import * as operations from "mix-typescript-sdk/models/operations";
@@ -103,4 +105,22 @@ export async function streaming(mix: Mix, core: MixCore): Promise<string> {
   // @ts-expect-error: sessionId is required
   await mix.streaming.streamEvents({});
   return text;
+}
+
+export async function fileTransfers(mix: Mix, core: MixCore, bytes: Uint8Array, stream: ReadableStream<Uint8Array>): Promise<number> {
+  const blob = await openAsBlob("/tmp/photo.png");
+  const a: models.FileInfo = await mix.files.upload({ id: "s", requestBody: { file: blob } });
+  const b: models.FileInfo = await mix.files.upload({ id: "s", requestBody: { file: new File(["x"], "a.txt") } });
+  const file: operations.FileT = { fileName: "clip.mp4", content: stream };
+  const c: models.FileInfo = await mix.files.upload({ id: "s", requestBody: { file } });
+  await mix.files.upload({ id: "s", requestBody: { file: { fileName: "b.bin", content: bytes.buffer as ArrayBuffer } } });
+  const result = await filesUpload(core, { id: "s", requestBody: { file: { fileName: "c.json", content: bytes } } });
+  if (result.ok) void result.value.name;
+  const body: ReadableStream<Uint8Array> = await mix.files.get({ id: "s", filename: "a.png" });
+  void body;
+  // @ts-expect-error: a string is not a file
+  await mix.files.upload({ id: "s", requestBody: { file: "hello" } });
+  // @ts-expect-error: content must be binary
+  await mix.files.upload({ id: "s", requestBody: { file: { fileName: "x", content: "text" } } });
+  return a.size + b.size + c.size;
 }

@@ -54,6 +54,36 @@ pub enum IssueKind {
     Discriminator { options: Vec<&'static str> },
     /// A check of the original's own (zod's `custom` issue), with its message.
     Custom(String),
+    /// The value is not an instance of this JS class (zod's `instanceof`, a
+    /// fatal `custom` issue). No JSON value is one.
+    Instance(&'static str),
+    /// No member of a union fits: each member's issues.
+    Union(Vec<Vec<Issue>>),
+}
+
+/// The classes a file's content may be an instance of ([`Schema::Binary`]).
+const BINARY_CLASSES: [&str; 4] = ["ReadableStream", "Blob", "ArrayBuffer", "Uint8Array"];
+
+impl IssueKind {
+    /// The issue of a value (or of its absence: JSON has no instance of a
+    /// class) where `schema` wants an instance of a JS class, if it does.
+    fn not_an_instance(schema: &Schema, path: &[Seg]) -> Option<IssueKind> {
+        match schema {
+            Schema::Stream => Some(IssueKind::Instance("ReadableStream")),
+            Schema::Binary => Some(IssueKind::Union(
+                BINARY_CLASSES
+                    .iter()
+                    .map(|class| {
+                        vec![Issue {
+                            path: path.to_vec(),
+                            kind: IssueKind::Instance(class),
+                        }]
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// One schema problem, shaped like a zod issue.
@@ -71,7 +101,8 @@ impl Issue {
             IssueKind::Enum { .. } => "invalid_enum_value",
             IssueKind::DateTime => "invalid_string",
             IssueKind::Discriminator { .. } => "invalid_union_discriminator",
-            IssueKind::Custom(_) => "custom",
+            IssueKind::Custom(_) | IssueKind::Instance(_) => "custom",
+            IssueKind::Union(_) => "invalid_union",
         }
     }
 
@@ -99,6 +130,8 @@ impl Issue {
                 format!("Invalid discriminator value. Expected {}", quoted(options))
             }
             IssueKind::Custom(message) => message.clone(),
+            IssueKind::Instance(class) => format!("Input not instance of {class}"),
+            IssueKind::Union(_) => "Invalid input".to_owned(),
         }
     }
 
@@ -372,6 +405,23 @@ pub fn issues_json(issues: &[Issue]) -> String {
                 out,
                 r#"{{"code":"custom","message":{message},"path":{path}}}"#
             ),
+            IssueKind::Instance(_) => write!(
+                out,
+                r#"{{"code":"custom","message":{message},"fatal":true,"path":{path}}}"#
+            ),
+            IssueKind::Union(members) => {
+                let errors: Vec<String> = members
+                    .iter()
+                    .map(|issues| {
+                        format!(r#"{{"issues":{},"name":"ZodError"}}"#, issues_json(issues))
+                    })
+                    .collect();
+                write!(
+                    out,
+                    r#"{{"code":"invalid_union","unionErrors":[{}],"path":{path},"message":{message}}}"#,
+                    errors.join(",")
+                )
+            }
         };
     }
     out.push(']');
@@ -462,11 +512,9 @@ struct Node<'s> {
 impl<'de> DeserializeSeed<'de> for Node<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        if let Schema::Stream = self.schema {
+        if let Some(kind) = IssueKind::not_an_instance(self.schema, &self.state.path) {
             d.deserialize_ignored_any(IgnoredAny)?;
-            self.state.issue(IssueKind::Custom(
-                "Input not instance of ReadableStream".to_owned(),
-            ));
+            self.state.issue(kind);
             return Ok(());
         }
         d.deserialize_any(self)
@@ -791,13 +839,15 @@ fn finish_object(
                 None if !field.optional => {
                     let mut path = path.clone();
                     path.push(Seg::Key(Cow::Borrowed(field.wire)));
-                    issues.push(Issue {
-                        path,
-                        kind: IssueKind::Type {
-                            expected: field.schema.expected(),
-                            received: "undefined",
-                        },
-                    });
+                    // (An absent instance fails its `instanceof` check.)
+                    let kind =
+                        IssueKind::not_an_instance(field.schema, &path).unwrap_or_else(|| {
+                            IssueKind::Type {
+                                expected: field.schema.expected(),
+                                received: "undefined",
+                            }
+                        });
+                    issues.push(Issue { path, kind });
                 }
                 None => {}
             }
@@ -1515,5 +1565,23 @@ mod tests {
                 "Input not instance of ReadableStream".to_owned()
             )]
         );
+    }
+
+    #[test]
+    fn a_file_content_is_never_a_json_value_present_or_not() {
+        static FILE: Schema = Schema::Object(&[Field {
+            name: "content",
+            wire: "content",
+            schema: &Schema::Binary,
+            optional: false,
+            default: None,
+        }]);
+        let expected = r#"[{"code":"invalid_union","unionErrors":[{"issues":[{"code":"custom","message":"Input not instance of ReadableStream","fatal":true,"path":["content"]}],"name":"ZodError"},{"issues":[{"code":"custom","message":"Input not instance of Blob","fatal":true,"path":["content"]}],"name":"ZodError"},{"issues":[{"code":"custom","message":"Input not instance of ArrayBuffer","fatal":true,"path":["content"]}],"name":"ZodError"},{"issues":[{"code":"custom","message":"Input not instance of Uint8Array","fatal":true,"path":["content"]}],"name":"ZodError"}],"path":["content"],"message":"Invalid input"}]"#;
+        for body in [r#"{"content":{}}"#, "{}"] {
+            match decode_json(&FILE, body) {
+                Err(Invalid::Issues(found)) => assert_eq!(issues_json(&found), expected),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }

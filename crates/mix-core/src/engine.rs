@@ -129,6 +129,10 @@ async fn attempts(
     // The wait before the next retry, or `None` when the policy stops here.
     let plan = |retry_index: u32, retry_after: Option<Duration>| -> Option<Duration> {
         let backoff = backoff.as_ref()?;
+        // An upload whose stream has been read cannot be sent again.
+        if !request.body.can_resend() {
+            return None;
+        }
         let now = Instant::now();
         let left = policy.deadline.map(|d| d.saturating_duration_since(now));
         match next_step(
@@ -258,6 +262,7 @@ fn request_log(request: &Prepared<'_>) -> AttemptLog {
         request_body: match &request.body {
             Body::Empty => None,
             Body::Bytes(bytes) => Some(redact::body(&String::from_utf8_lossy(bytes))),
+            Body::Multipart(multipart) => Some(multipart.describe()),
         },
         ..AttemptLog::default()
     }

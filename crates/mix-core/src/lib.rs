@@ -31,6 +31,7 @@ pub mod retry;
 pub mod schema;
 pub mod sse;
 pub mod transport;
+pub mod upload;
 pub mod url;
 
 pub use client::Client;

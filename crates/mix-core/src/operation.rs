@@ -65,6 +65,9 @@ pub enum BodyKind {
     None,
     /// JSON text the JS layer built (validated, defaults filled, renamed).
     Json,
+    /// `multipart/form-data` with one part, of this name, holding a file
+    /// (see [`crate::upload`]).
+    Multipart(&'static str),
 }
 
 /// What a matched success response becomes.
@@ -325,7 +328,13 @@ impl Client {
         call: &CallOptions,
     ) -> Result<Prepared<'a>, ClientError> {
         let url = self.operation_url(index, op, request, call)?;
-        let headers = self.headers(index, op, &request.headers, &call.headers)?;
+        let mut headers = self.headers(index, op, &request.headers, &call.headers)?;
+        if let Body::Multipart(multipart) = &request.body {
+            // Its boundary is the body's own, so it replaces any other.
+            let value = HeaderValue::from_str(&multipart.content_type())
+                .map_err(|_| ClientError::invalid_request("invalid multipart boundary"))?;
+            headers.to_mut().insert(CONTENT_TYPE, value);
+        }
         Ok(Prepared {
             method: op.method.method(),
             url,

@@ -44,6 +44,9 @@ pub enum Schema {
     /// `*FromJSON` of a response type holding one always fails, as in the
     /// original.
     Stream,
+    /// A file's content going out (an upload's `ReadableStream`, `Blob`,
+    /// `ArrayBuffer` or `Uint8Array`): no JSON value is one either.
+    Binary,
 }
 
 /// A declared key of an object.
@@ -75,6 +78,7 @@ impl Schema {
                 "object".to_owned()
             }
             Schema::Stream => "ReadableStream".to_owned(),
+            Schema::Binary => "Blob".to_owned(),
             Schema::Array(_) => "array".to_owned(),
             Schema::Nullable(inner) => inner.expected(),
         }

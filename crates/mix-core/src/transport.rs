@@ -18,6 +18,7 @@ use reqwest::{Method, Response, Url};
 use crate::config::Limits;
 use crate::error::{ClientError, ClientErrorKind};
 use crate::pool::Pool;
+use crate::upload::{Multipart, SourceFailure};
 
 /// A request body. Bytes are shared, so each retry attempt resends the same
 /// bytes without copying them.
@@ -26,6 +27,19 @@ pub enum Body {
     #[default]
     Empty,
     Bytes(bytes::Bytes),
+    /// An upload, its content read as it is sent (see [`crate::upload`]).
+    Multipart(Arc<Multipart>),
+}
+
+impl Body {
+    /// Whether another attempt can send this body (see
+    /// [`Multipart::can_resend`]).
+    pub fn can_resend(&self) -> bool {
+        match self {
+            Body::Multipart(multipart) => multipart.can_resend(),
+            _ => true,
+        }
+    }
 }
 
 /// A response from an external transport: its head, and its body to read
@@ -176,8 +190,19 @@ impl Transport {
                     .client
                     .request(method.clone(), url.clone())
                     .headers(headers.clone());
+                let mut source: Option<SourceFailure> = None;
                 match body {
                     Body::Bytes(bytes) => request = request.body(bytes.clone()),
+                    Body::Multipart(multipart) => {
+                        let (stream, failure) = multipart.attempt();
+                        // A body of known size is sent with its length, as
+                        // `fetch` sends a `FormData` (else chunked).
+                        if let Some(len) = multipart.size() {
+                            request = request.header(CONTENT_LENGTH, len);
+                        }
+                        request = request.body(stream);
+                        source = Some(failure);
+                    }
                     // hyper sends an empty body without framing; `fetch` says
                     // `content-length: 0` for a body-less POST, PUT or PATCH.
                     Body::Empty => {
@@ -187,10 +212,13 @@ impl Transport {
                     }
                 }
                 let proxy = pool.proxies.as_ref().and_then(|p| p.route(url));
-                let mut response = request
-                    .send()
-                    .await
-                    .map_err(|e| ClientError::from_reqwest(&e, url, proxy.as_ref()))?;
+                let mut response = request.send().await.map_err(|e| {
+                    // The upload's own source failing is not the network's fault.
+                    source
+                        .as_ref()
+                        .and_then(SourceFailure::take)
+                        .unwrap_or_else(|| ClientError::from_reqwest(&e, url, proxy.as_ref()))
+                })?;
                 if let Some(error) = not_an_answer(&response, proxy.is_some()) {
                     return Err(error);
                 }
