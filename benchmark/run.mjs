@@ -10,6 +10,7 @@ import { loadConfig } from "./lib/config.mjs";
 import { clientCores, coreCount, serverCore } from "./lib/cores.mjs";
 import { medians, printReport, ratios, targets, writeResults } from "./lib/report.mjs";
 import { startServer } from "./lib/server.mjs";
+import { prepareUploads, removeUploads } from "./lib/upload.mjs";
 import { measureStartup } from "./lib/startup.mjs";
 
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
@@ -32,7 +33,13 @@ async function main() {
     ["streamThroughput", config.streamThroughput.clients, config.streamThroughput],
     ["streamLatency", config.streamLatency.clients, config.streamLatency],
     ["download", config.download.clients, config.download],
+    ["upload", config.upload.clients, config.upload],
   ].filter(([mode]) => config.modes.includes(mode));
+  const uploadSizes = [config.upload.warmupBytes, config.upload.bytes];
+  if (config.modes.includes("upload")) {
+    log("writing the upload mode's files");
+    prepareUploads(uploadSizes);
+  }
   const rounds = Object.fromEntries(plan.map(([mode]) => [mode, {}]));
   const record = (mode, client, results) => (rounds[mode][client] ??= []).push(results);
 
@@ -50,6 +57,7 @@ async function main() {
     }
   } finally {
     server.stop();
+    removeUploads(uploadSizes);
   }
 
   let startup = null;

@@ -4,14 +4,17 @@
 // chunks through eventsource-parser, each event's data `JSON.parse`d (no
 // validation), handed out by an async generator so the loop consuming it
 // has the same shape as with this package. In the download mode: the body
-// itself, whose chunks (Buffers) the same loop reads.
+// itself, whose chunks (Buffers) the same loop reads. In the upload mode:
+// `request()` with the file as a `fs.createReadStream` body.
+
+import { createReadStream } from "node:fs";
 
 import { createParser } from "eventsource-parser";
 import { Agent, request } from "undici";
 
 import { runClient } from "../lib/harness.mjs";
 
-await runClient("undici", async ({ url, listURL, streamURL, fileURL, concurrency, mode, stream, download }) => {
+await runClient("undici", async ({ url, listURL, streamURL, fileURL, uploadURL, concurrency, mode, stream, download, upload }) => {
   if (stream) {
     // One stream at a time: the default dispatcher, as a user would.
     return async (sessionId) => {
@@ -35,6 +38,20 @@ await runClient("undici", async ({ url, listURL, streamURL, fileURL, concurrency
         throw new Error(`GET ${fileURL(filename)} answered ${statusCode}`);
       }
       return body;
+    };
+  }
+  if (upload) {
+    return async (file) => {
+      const { statusCode, body } = await request(uploadURL, {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body: createReadStream(file),
+      });
+      if (statusCode !== 201) {
+        await body.dump();
+        throw new Error(`POST ${uploadURL} answered ${statusCode}`);
+      }
+      return (await body.json()).size;
     };
   }
   const dispatcher = new Agent({ connections: concurrency });

@@ -12,7 +12,7 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 /**
  * @param {object} ctx `{ serverURL, rustClient, pin }`
  * @param {string} client mix | undici | fetch | rust
- * @param {string} mode latency | throughput | memory | list | streamThroughput | streamLatency | download
+ * @param {string} mode latency | throughput | memory | list | streamThroughput | streamLatency | download | upload
  * @param {Record<string, number>} flags e.g. `{ warmup: 500, calls: 5000 }`
  */
 export async function measure(ctx, client, mode, flags) {

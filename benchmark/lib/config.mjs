@@ -10,7 +10,7 @@ const env = process.env;
 const MiB = 2 ** 20;
 
 const ALL_CLIENTS = ["mix", "undici", "fetch", "rust"];
-const MODES = ["latency", "throughput", "memory", "list", "streamThroughput", "streamLatency", "download", "startup"];
+const MODES = ["latency", "throughput", "memory", "list", "streamThroughput", "streamLatency", "download", "upload", "startup"];
 
 function count(name, fallback) {
   if (env[name] === undefined || env[name] === "") return fallback;
@@ -95,6 +95,15 @@ export function loadConfig() {
       warmupBytes: quick ? 16 * MiB : 64 * MiB,
       bytes: quick ? 64 * MiB : 1024 * MiB,
       markBytes: quick ? 8 * MiB : 64 * MiB,
+    },
+    // An upload from disk (POST /api/sessions/{id}/files/upload): this
+    // package's files.upload of an fs.openAsBlob Blob against undici's
+    // request() with a createReadStream body. `bytes` timed after an untimed
+    // `warmupBytes` upload (lib/upload.mjs); the runner writes both files.
+    upload: {
+      clients: clients.filter((c) => c === "mix" || c === "undici"),
+      warmupBytes: quick ? 16 * MiB : 64 * MiB,
+      bytes: quick ? 64 * MiB : 1024 * MiB,
     },
     startup: { runs: quick ? 5 : 40 },
   };

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { mean, percentile } from "./stats.mjs";
 import { checkDownload, DOWNLOAD_MODES, FILE_PATH } from "./download.mjs";
 import { checkStream, STREAM_MODES, STREAM_PATH } from "./stream.mjs";
+import { checkUpload, UPLOAD_MODES, UPLOAD_PATH } from "./upload.mjs";
 
 export const PATH = "/internal/auth/refresh-tokens";
 /** The large-list case: `GET /api/sessions` answers this many sessions. */
@@ -39,20 +40,23 @@ const FLAGS = {
  * @param {(opts: {serverURL: string, url: string, listURL: string,
  *   streamURL: (sessionId: string) => string,
  *   fileURL: (filename: string) => string, concurrency: number,
- *   mode: string, stream: boolean, download: boolean}) => Promise<Function>}
+ *   uploadURL: string, mode: string, stream: boolean, download: boolean,
+ *   upload: boolean}) => Promise<Function>}
  *   setup returns the call to time (in `list` mode: the large-list call);
  *   in the stream modes (`stream` true), a function opening the event
  *   stream for a session id and resolving to an async iterable of
  *   `{ event, id, data }` with `data` decoded; in the download mode
  *   (`download` true), a function starting the download of a file name
  *   (session id `FILE_SESSION`) and resolving to an async iterable of its
- *   Uint8Array chunks
+ *   Uint8Array chunks; in the upload mode (`upload` true), a function
+ *   sending the file at a path and resolving to the byte count the server
+ *   reports
  */
 export async function runClient(name, setup) {
   try {
     const opts = readFlags();
     const call = await setup(opts);
-    await CHECKS[opts.mode](call);
+    await CHECKS[opts.mode](call, opts);
     const results = await MODES[opts.mode](call, opts);
     // stdout to a pipe is synchronous on Linux, so exiting right after is safe.
     process.stdout.write(`${JSON.stringify({ client: name, mode: opts.mode, results })}\n`);
@@ -83,9 +87,11 @@ function readFlags() {
     streamURL: (sessionId) =>
       new URL(`${STREAM_PATH}?sessionId=${encodeURIComponent(sessionId)}`, values.server).href,
     fileURL: (filename) => new URL(FILE_PATH(filename), values.server).href,
+    uploadURL: new URL(UPLOAD_PATH, values.server).href,
     mode: values.mode,
     stream: values.mode in STREAM_MODES,
     download: values.mode in DOWNLOAD_MODES,
+    upload: values.mode in UPLOAD_MODES,
     warmup: int("warmup"),
     calls: int("calls"),
     concurrency: Math.max(1, int("concurrency")),
@@ -113,7 +119,7 @@ async function checkList(call) {
   }
 }
 
-const MODES = { latency, throughput, memory, list, ...STREAM_MODES, ...DOWNLOAD_MODES };
+const MODES = { latency, throughput, memory, list, ...STREAM_MODES, ...DOWNLOAD_MODES, ...UPLOAD_MODES };
 const CHECKS = {
   latency: check,
   throughput: check,
@@ -121,6 +127,7 @@ const CHECKS = {
   list: checkList,
   ...Object.fromEntries(Object.keys(STREAM_MODES).map((mode) => [mode, checkStream])),
   ...Object.fromEntries(Object.keys(DOWNLOAD_MODES).map((mode) => [mode, checkDownload])),
+  ...Object.fromEntries(Object.keys(UPLOAD_MODES).map((mode) => [mode, checkUpload])),
 };
 
 /**

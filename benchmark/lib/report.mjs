@@ -37,6 +37,7 @@ export function ratios(m) {
     streamEventsVsUndici: ratio(m.streamThroughput?.mix?.eventsPerSec, m.streamThroughput?.undici?.eventsPerSec),
     streamLatencyP50VsUndici: ratio(m.streamLatency?.mix?.p50Us, m.streamLatency?.undici?.p50Us),
     downloadVsUndici: ratio(m.download?.mix?.mbPerSec, m.download?.undici?.mbPerSec),
+    uploadVsUndici: ratio(m.upload?.mix?.mbPerSec, m.upload?.undici?.mbPerSec),
   };
 }
 
@@ -92,6 +93,13 @@ export function targets(m, r, startup, config) {
         (x) => x < 64,
         (x) => `${x.toFixed(1)} MB`,
       ),
+    ),
+    check("upload ≥ undici with a stream body (MB/s)", r.uploadVsUndici, (x) => x >= 1, times),
+    check(
+      `upload RSS max growth < 64 MB over ${fmtBytes(config.upload.bytes)}`,
+      m.upload?.mix?.rssMaxGrowthMB,
+      (x) => x < 64,
+      (x) => `${x.toFixed(1)} MB`,
     ),
   ];
 }
@@ -224,6 +232,27 @@ export function printReport(summary) {
     lines.push(`download by round (MB/s): ${byRound.join("; ")}`);
     lines.push("");
   }
+  const up = meta.config.upload;
+  const uploadRows = (up?.clients ?? []).filter((c) => has("upload", c)).map((c) => [
+    c,
+    fmt.mb(m.upload?.[c]?.mbPerSec),
+    fmt.mb(m.upload?.[c]?.rssStartMB),
+    fmt.mb(m.upload?.[c]?.rssMaxGrowthMB),
+    fmt.mb(m.upload?.[c]?.rssGrowthMB),
+  ]);
+  if (uploadRows.length) {
+    lines.push(
+      `upload (POST /api/sessions/{id}/files/upload) of a file in the page cache: ${fmtBytes(up.bytes)}, ` +
+        `after a ${fmtBytes(up.warmupBytes)} warm-up upload; RSS sampled every 20 ms`,
+    );
+    const header = ["client", "MB/s", "RSS start MB", "max growth MB", "end growth MB"];
+    lines.push(...table([header, ...uploadRows]));
+    const byRound = up.clients
+      .filter((c) => has("upload", c))
+      .map((c) => `${c} ${summary.rounds.upload[c].map((x) => fmt.mb(x.mbPerSec)).join(" / ")}`);
+    lines.push(`upload by round (MB/s): ${byRound.join("; ")}`);
+    lines.push("");
+  }
   lines.push("ratios:");
   lines.push(`  throughput  mix / undici  ${fmt.x(r.throughputVsUndici)}`);
   lines.push(`  throughput  mix / fetch   ${fmt.x(r.throughputVsFetch)}`);
@@ -233,6 +262,7 @@ export function printReport(summary) {
   lines.push(`  stream ev/s mix / undici  ${fmt.x(r.streamEventsVsUndici)}`);
   lines.push(`  stream p50  mix / undici  ${fmt.x(r.streamLatencyP50VsUndici)}`);
   lines.push(`  download    mix / undici  ${fmt.x(r.downloadVsUndici)}`);
+  lines.push(`  upload      mix / undici  ${fmt.x(r.uploadVsUndici)}`);
   lines.push("");
   lines.push("targets:");
   for (const t of checks) {

@@ -20,10 +20,10 @@ const { getContentTypeFromFileName } = require("../files.js");
 const OCTET = "application/octet-stream";
 
 /** The most bytes read ahead of what the connection has taken. */
-const QUEUE_BYTES = 1024 * 1024;
+const QUEUE_BYTES = 2 * 1024 * 1024;
 
 /** The size of the slices a `Blob` is read in. */
-const SLICE_BYTES = 512 * 1024;
+const SLICE_BYTES = 1024 * 1024;
 
 /** Reads a Blob a slice at a time, with a stream reader's interface. */
 class SliceReader {
@@ -35,6 +35,7 @@ class SliceReader {
   async read() {
     if (this.#at >= this.#blob.size) return { done: true, value: undefined };
     const end = Math.min(this.#at + SLICE_BYTES, this.#blob.size);
+    // A slice of its own: the binding holds it, uncopied, until it is sent.
     const value = new Uint8Array(await this.#blob.slice(this.#at, end).arrayBuffer());
     this.#at = end;
     return { done: false, value };

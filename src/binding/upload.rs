@@ -1,9 +1,13 @@
 //! An upload's content read from JavaScript (a `Blob` or a
 //! `ReadableStream`, see `lib/internal/upload.js`) as the connection sends
-//! it: the core asks for the next piece of an attempt, the call's read
-//! function in JS resolves with a batch of chunks (or nothing at the end),
-//! and the chunks are copied out on the JS thread as the promise settles, so
-//! no JS buffer is held by, or freed from, the I/O thread.
+//! it: the core asks for the next pieces of an attempt, and the call's read
+//! function in JS resolves with a batch of chunks (or nothing at the end).
+//!
+//! The chunks are not copied: each is held (a reference to its JS memory)
+//! until the connection has written it, as `fetch` holds the chunks of a
+//! stream body; they are let go of on the JS thread (napi-rs hands the
+//! release back to it). A chunk belongs to the reader once a stream has
+//! given it, and a Blob's slices are ours alone.
 //!
 //! The read function is the call's own, made into a weak threadsafe
 //! function: the call itself keeps Node alive while it runs, and the
@@ -14,13 +18,13 @@ use std::sync::Arc;
 use bytes::Bytes;
 use mix_core::upload::{SourceRead, UploadSource};
 use napi::bindgen_prelude::{
-    Array, FromNapiValue, Function, Promise, TypeName, Uint8ArraySlice, ValueType,
+    Array, FromNapiValue, Function, Promise, TypeName, Uint8Array, ValueType,
 };
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{sys, Result, Status};
 
-/// One read's result: the chunks' bytes joined, or `None` at the end.
-pub struct Piece(Option<Bytes>);
+/// One read's result: the chunks, or `None` at the end.
+pub struct Piece(Option<Vec<Bytes>>);
 
 impl TypeName for Piece {
     fn type_name() -> &'static str {
@@ -33,8 +37,8 @@ impl TypeName for Piece {
 }
 
 impl FromNapiValue for Piece {
-    /// `null`/`undefined`: the end; an array of `Uint8Array`s: copied into
-    /// one buffer (anything else in it is an error, which fails the read).
+    /// `null`/`undefined`: the end; an array of `Uint8Array`s: the chunks
+    /// (anything else in it is an error, which fails the read).
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
         let mut kind = 0;
         // SAFETY: on the JS thread (a promise's value is converted there),
@@ -46,20 +50,14 @@ impl FromNapiValue for Piece {
         // SAFETY: as above.
         let array = unsafe { Array::from_napi_value(env, value) }?;
         let mut chunks = Vec::with_capacity(array.len() as usize);
-        let mut total = 0;
         for index in 0..array.len() {
-            let chunk: Option<Uint8ArraySlice<'_>> = array.get(index)?;
+            let chunk: Option<Uint8Array> = array.get(index)?;
             let chunk = chunk.ok_or_else(|| {
                 napi::Error::new(Status::InvalidArg, "an upload chunk is missing")
             })?;
-            total += chunk.len();
-            chunks.push(chunk);
+            chunks.push(Bytes::from_owner(chunk));
         }
-        let mut joined = Vec::with_capacity(total);
-        for chunk in &chunks {
-            joined.extend_from_slice(chunk);
-        }
-        Ok(Piece(Some(Bytes::from(joined))))
+        Ok(Piece(Some(chunks)))
     }
 }
 

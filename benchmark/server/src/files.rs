@@ -1,7 +1,8 @@
 //! `GET /api/sessions/{id}/files/bytes-<n>`: a binary download of `n`
 //! bytes (`application/octet-stream`, with `content-length`), the route the
 //! SDK's `files.get({ id, filename })` calls. The session id is ignored;
-//! the file name gives the size.
+//! the file name gives the size. And `POST /api/sessions/{id}/files/upload`
+//! ([`receive`]): an upload, read to its end and counted.
 //!
 //! The body is one [`BLOCK_BYTES`] block of pseudo-random bytes (SplitMix64
 //! from a fixed seed, each value little-endian), generated once at start
@@ -17,7 +18,8 @@ use std::sync::LazyLock;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hyper::body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 
 /// The route is `{PREFIX}{id}{FILES}{filename}`.
 const PREFIX: &str = "/api/sessions/";
@@ -44,6 +46,28 @@ pub fn open(path: &str) -> Option<FileBody> {
     }
     let len: u64 = filename.strip_prefix("bytes-")?.parse().ok()?;
     Some(FileBody { left: len, len })
+}
+
+/// Whether a path is the upload route.
+pub fn is_upload(path: &str) -> bool {
+    path.strip_prefix(PREFIX)
+        .and_then(|rest| rest.strip_suffix("/files/upload"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+/// Reads an upload's body to its end as it arrives (nothing kept: the
+/// client is measured, not the server) and answers with a `FileInfo` whose
+/// `size` is the number of body bytes received, framing included.
+pub async fn receive(mut body: Incoming) -> Result<Bytes, hyper::Error> {
+    let mut size: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            size += data.len() as u64;
+        }
+    }
+    Ok(Bytes::from(format!(
+        r#"{{"isDir":false,"modified":1700000000,"name":"upload","size":{size},"url":"/files/upload"}}"#
+    )))
 }
 
 /// `len` bytes of the repeated block, `left` of them still to send.

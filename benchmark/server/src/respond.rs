@@ -3,7 +3,8 @@
 //! - `GET /api/sessions`: a large list, [`SESSIONS`] sessions (several MB),
 //!   built once;
 //! - `GET /stream?sessionId=…`: an event stream, see [`crate::events`];
-//! - `GET /api/sessions/{id}/files/bytes-<n>`: a download of `n` bytes, see
+//! - `GET /api/sessions/{id}/files/bytes-<n>`: a download of `n` bytes, and
+//!   `POST /api/sessions/{id}/files/upload`: an upload, counted; see
 //!   [`crate::files`].
 
 use std::convert::Infallible;
@@ -78,6 +79,17 @@ pub async fn respond(request: Request<Incoming>) -> Result<Response<Reply>, Infa
             Some(body) => file(body),
             None => not_found(),
         },
+        (&Method::POST, path) if files::is_upload(path) => {
+            match files::receive(request.into_body()).await {
+                Ok(info) => {
+                    let mut response = json(info);
+                    *response.status_mut() = StatusCode::CREATED;
+                    response
+                }
+                // The client went away mid-body: no one to answer.
+                Err(_) => not_found(),
+            }
+        }
         _ => not_found(),
     };
     Ok(response)

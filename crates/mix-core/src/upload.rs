@@ -11,6 +11,7 @@
 //! ([`Multipart::attempt`] reports it), never as a lost connection: it is
 //! not the network's fault and must not be retried.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -20,13 +21,13 @@ use bytes::Bytes;
 
 use crate::error::{ClientError, ClientErrorKind};
 
-/// The pending result of an [`UploadSource`] read: the next piece of the
+/// The pending result of an [`UploadSource`] read: the next pieces of the
 /// content, `None` at its end, or the source's failure (its message).
-pub type SourceRead = Pin<Box<dyn Future<Output = Result<Option<Bytes>, String>> + Send>>;
+pub type SourceRead = Pin<Box<dyn Future<Output = Result<Option<Vec<Bytes>>, String>> + Send>>;
 
 /// Where a part's content comes from when it is not bytes at hand.
 pub trait UploadSource: Send + Sync {
-    /// The next piece of the content for attempt `attempt`: a number not
+    /// The next pieces of the content for attempt `attempt`: a number not
     /// seen before starts the content again from its beginning (and lets
     /// go of the previous attempt's reading).
     fn read(&self, attempt: u32) -> SourceRead;
@@ -169,6 +170,7 @@ impl Multipart {
                     attempt,
                     failure: failure.clone(),
                     step: Step::Head,
+                    ready: VecDeque::new(),
                 };
                 reqwest::Body::wrap_stream(futures_util::stream::unfold(pieces, Pieces::next))
             }
@@ -216,6 +218,8 @@ struct Pieces {
     attempt: u32,
     failure: SourceFailure,
     step: Step,
+    /// Pieces the source gave and the connection has not taken yet.
+    ready: VecDeque<Bytes>,
 }
 
 type Piece = Result<Bytes, std::io::Error>;
@@ -230,14 +234,19 @@ impl Pieces {
                     return Some((Ok(head), self));
                 }
                 Step::Content => {
+                    if let Some(piece) = self.ready.pop_front() {
+                        return Some((Ok(piece), self));
+                    }
                     let Content::Source { source, .. } = &self.multipart.content else {
                         self.step = Step::Tail;
                         continue;
                     };
                     self.multipart.consumed.store(true, Ordering::Release);
                     match source.read(self.attempt).await {
-                        Ok(Some(piece)) if piece.is_empty() => continue,
-                        Ok(Some(piece)) => return Some((Ok(piece), self)),
+                        Ok(Some(pieces)) => {
+                            self.ready
+                                .extend(pieces.into_iter().filter(|p| !p.is_empty()));
+                        }
                         Ok(None) => self.step = Step::Tail,
                         Err(message) => {
                             self.failure.set(message.clone());
@@ -322,7 +331,7 @@ mod tests {
     struct Endless;
     impl UploadSource for Endless {
         fn read(&self, _attempt: u32) -> SourceRead {
-            Box::pin(async { Ok(Some(Bytes::from_static(b"x"))) })
+            Box::pin(async { Ok(Some(vec![Bytes::from_static(b"x")])) })
         }
     }
 
