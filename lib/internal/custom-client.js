@@ -109,8 +109,9 @@ function attemptThrough(httpClient) {
     thrown.delete(call);
     const controller = new AbortController();
     inFlight.set(id, controller);
-    if (framing != null) body = { upload: uploads.get(call), framing };
-    return send(httpClient, call, method, url, flatHeaders, body, controller.signal)
+    // An upload's content is its upload's to give (see upload.js).
+    const upload = framing != null ? { upload: uploads.get(call), framing } : undefined;
+    return send(httpClient, call, method, url, flatHeaders, upload ?? body, controller.signal)
       .then((head) => {
         const response = head.response;
         delete head.response;
@@ -139,7 +140,8 @@ async function send(httpClient, call, method, url, flatHeaders, body, signal) {
     const headers = new Headers();
     for (let i = 0; i + 1 < flatHeaders.length; i += 2) headers.append(flatHeaders[i], flatHeaders[i + 1]);
     const init = { method, headers, signal };
-    if (body?.upload !== undefined) {
+    if (body?.framing !== undefined) {
+      if (body.upload === undefined) throw new Error("the upload of this call is gone");
       init.body = body.upload.bodyFor(...body.framing);
       // A stream body is sent as it is read (`fetch` needs to be told).
       if (init.body instanceof ReadableStream) init.duplex = "half";
