@@ -1,7 +1,8 @@
 // Generates everything that follows from openapi.yaml: the Rust operation
 // table and schemas (crates/mix-core/src/generated.rs), the JS tables the
 // call path and model helpers read (lib/internal/schemas.js), and the public
-// modules with their declarations: sdk/*, funcs/*, models/**.
+// modules with their declarations: sdk/*, funcs/*, models/** (their ES
+// module faces, `.mjs` and `.d.mts`, are scripts/esm.mjs's).
 //
 //   node scripts/generate.mjs           write the files
 //   node scripts/generate.mjs --check   exit 1 if any file would change
@@ -662,9 +663,6 @@ function relative(from, to) {
 
 const files = new Map(); // path → text
 const put = (file, text) => files.set(file, text);
-const esm = (names, cjsFile, note = "") =>
-  `// ${HEADER}${note}\nimport { createRequire } from "node:module";\n\nconst cjs = createRequire(import.meta.url)(${JSON.stringify(cjsFile)});\n\n` +
-  (names.length ? `export const { ${names.join(", ")} } = cjs;\n` : "");
 
 function enumKey(value) {
   return pascal(value) || "Empty";
@@ -750,7 +748,6 @@ for (const [module, list] of modules) {
   if (ctx.eventStream) head.push(`import { EventStream } from "${up}/lib/event-streams.js";`);
   dts.push(...head, "", ...body, "");
   put(`${module}.js`, js.join("\n") + "\n");
-  put(`${module}.mjs`, esm(names, `./${path.posix.basename(module)}.js`));
   put(`${module}.d.ts`, dts.join("\n"));
 }
 
@@ -765,8 +762,6 @@ for (const [dir, filter] of [
     `${dir}/index.js`,
     `"use strict";\n// ${HEADER}\n\nmodule.exports = {\n${list.map((m) => `  ...require(${JSON.stringify(base(m))}),`).join("\n")}\n};\n`,
   );
-  const names = list.flatMap((m) => [...files.get(`${m}.mjs`).matchAll(/export const \{ (.*) \} = cjs;/g)].flatMap((x) => x[1].split(", ")));
-  put(`${dir}/index.mjs`, esm(names, "./index.js"));
   put(`${dir}/index.d.ts`, `// ${HEADER}\n${list.map((m) => `export * from ${JSON.stringify(base(m))};`).join("\n")}\n`);
 }
 
@@ -786,7 +781,6 @@ for (const op of operations) {
       `${file}.js`,
       `"use strict";\n// ${HEADER}\n\nconst { callFunction } = require("../lib/internal/sdk.js");\nconst { operations } = require("../lib/internal/schemas.js");\n\nconst operation = operations[${op.index}];\n\n/** ${op.summary} */\nfunction ${func}(client, ${op.request ? "request, " : ""}options) {\n  return callFunction(client, operation, ${op.request ? "request" : "undefined"}, options);\n}\n\nmodule.exports = { ${func} };\n`,
     );
-    put(`${file}.mjs`, esm([func], `./${func}.js`));
     put(
       `${file}.d.ts`,
       `// ${HEADER}\nimport { MixCore } from "../core.js";\nimport { RequestOptions } from "../lib/sdks.js";\nimport { APIPromise } from "../types/async.js";\nimport { Result } from "../types/fp.js";\nimport * as errors from "../models/errors/index.js";\nimport { MixError, ResponseValidationError, SDKValidationError, ConnectionError, RequestAbortedError, RequestTimeoutError, InvalidRequestError, UnexpectedClientError } from "../models/errors/index.js";\nimport * as models from "../models/index.js";\nimport * as operations from "../models/operations/index.js";\n\n/**\n * ${op.summary}\n *\n * @remarks\n * ${op.description}\n */\nexport declare function ${func}(client: MixCore, ${req}options?: RequestOptions): APIPromise<Result<${value}, ${ERRORS}>>;\n`,
@@ -822,7 +816,6 @@ for (const { ns, cls, ops } of namespaces.values()) {
   js.push("", `module.exports = { ${cls} };`);
   dts.push("}", "");
   put(`sdk/${ns}.js`, js.join("\n") + "\n");
-  put(`sdk/${ns}.mjs`, esm([cls], `./${ns}.js`));
   put(`sdk/${ns}.d.ts`, dts.join("\n"));
 }
 {
@@ -836,7 +829,6 @@ for (const { ns, cls, ops } of namespaces.values()) {
   js[js.length - 1] = "}";
   js.push("", "module.exports = { Mix };");
   put("sdk/sdk.js", js.join("\n") + "\n");
-  put("sdk/sdk.mjs", esm(["Mix"], "./sdk.js"));
   const dts = [`// ${HEADER}`, `import { ClientSDK } from "../lib/sdks.js";`];
   for (const { ns, cls } of list) dts.push(`import { ${cls} } from "./${ns}.js";`);
   dts.push("", "export declare class Mix extends ClientSDK {");
@@ -844,7 +836,6 @@ for (const { ns, cls, ops } of namespaces.values()) {
   dts.push("}", "");
   put("sdk/sdk.d.ts", dts.join("\n"));
   put("sdk/index.js", `"use strict";\n// ${HEADER}\n\nmodule.exports = { ...require("./sdk.js") };\n`);
-  put("sdk/index.mjs", esm(["Mix"], "./index.js"));
   put("sdk/index.d.ts", `// ${HEADER}\nexport * from "./sdk.js";\n`);
 }
 
@@ -878,7 +869,7 @@ for (const [file, text] of files) {
 for (const dir of ["funcs", "sdk", "models", "models/operations"]) {
   for (const f of existsSync(path.join(root, dir)) ? readdirSync(path.join(root, dir)) : []) {
     const rel = `${dir}/${f}`;
-    if (/\.(m?js|d\.ts)$/.test(f) && !files.has(rel) && readFileSync(path.join(root, rel), "utf8").includes(HEADER)) {
+    if (/\.(js|d\.ts)$/.test(f) && !files.has(rel) && readFileSync(path.join(root, rel), "utf8").includes(HEADER)) {
       changed++;
       console.error(`generate: ${rel} is no longer generated${check ? "" : "; remove it"}`);
     }

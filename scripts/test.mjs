@@ -42,8 +42,10 @@ if (!readdirSync(".").some((f) => f.endsWith(".node")) || !existsSync("binding.j
   process.exit(1);
 }
 
-// Generated code must be what the generator makes of openapi.yaml now.
+// Generated code must be what the generator makes of openapi.yaml now,
+// and every module's ES-module face what scripts/esm.mjs makes of it.
 run(process.execPath, ["scripts/generate.mjs", "--check"]);
+run(process.execPath, ["scripts/esm.mjs", "--check"]);
 run("cargo", ["fmt", "--all", "--", "--check"]);
 run("cargo", ["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
 run("cargo", ["test", "-p", "mix-core"]);
