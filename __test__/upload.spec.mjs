@@ -286,6 +286,48 @@ test("a Blob or bytes are sent again on retry; a stream is not, once read", asyn
   assert.equal(received.length, 5, "the stream was sent once");
 });
 
+test("a retry while the first attempt is still writing sends the whole Blob again, intact", { timeout: 60_000 }, async (t) => {
+  // The first answer comes at the first bytes, and the server drains the
+  // rest: the connection goes on writing the first body while the retry
+  // starts sending the second.
+  const content = crypto.randomBytes(48 * MiB);
+  const received = [];
+  const server = await startServer(async (req, res, n) => {
+    if (n === 0) {
+      req.once("data", () => {
+        res.writeHead(503, { "content-type": "text/plain" });
+        res.end("busy");
+      });
+      req.resume();
+      return;
+    }
+    received.push({ req, body: await bodyOf(req) });
+    created(res);
+  });
+  t.after(() => server.close());
+  const mix = new Mix({ serverURL: server.url, retryConfig: FAST_RETRY });
+  assert.deepEqual(await mix.files.upload({ id: "s", requestBody: { file: new Blob([content]) } }), FILE_INFO);
+  assert.equal(received.length, 1);
+  assert.ok(onePart(received[0].req, received[0].body).content.equals(content), "the retried body is the Blob");
+});
+
+test("a file changed on disk after fs.openAsBlob is UnexpectedClientError with the read error as cause", async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mix-upload-"));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const { server } = await uploadServer(t);
+  for (const custom of [false, true]) {
+    const file = path.join(tmp, `f${custom}.bin`);
+    fs.writeFileSync(file, Buffer.alloc(3 * MiB, 1));
+    const blob = await fs.openAsBlob(file);
+    await sleep(20);
+    fs.writeFileSync(file, Buffer.alloc(1 * MiB, 2)); // changed: the Blob no longer reads
+    const mix = new Mix({ serverURL: server.url, retryConfig: FAST_RETRY, ...(custom ? { httpClient: new HTTPClient() } : {}) });
+    const err = await mix.files.upload({ id: "s", requestBody: { file: blob } }).catch((e) => e);
+    assert.ok(err instanceof errors.UnexpectedClientError, `${custom ? "custom" : "default"} client: ${err}`);
+    assert.equal(err.cause?.name, "NotReadableError", String(err.cause));
+  }
+});
+
 test("a stream is retried when the connection failed before it was read", async (t) => {
   // Nothing listens at first: the connection is refused, the stream unread.
   const port = await freePort();

@@ -151,8 +151,9 @@ async function send(httpClient, call, method, url, flatHeaders, body, signal) {
     for (const [name, value] of response.headers) pairs.push(name, value);
     return { status: response.status, headers: pairs, response };
   } catch (err) {
-    // The upload's own source failing is not the connection's fault.
-    const source = body?.upload?.failure;
+    // The upload's own source failing is not the connection's fault (a
+    // Blob that cannot be read fails `fetch` with a NotReadableError cause).
+    const source = body?.upload?.failure ?? (body?.framing !== undefined && err?.cause?.name === "NotReadableError" ? err.cause : undefined);
     return source !== undefined ? failed(source, call, signal, false, "unexpected") : failed(err, call, signal);
   }
 }

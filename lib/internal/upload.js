@@ -74,8 +74,12 @@ function uploadOf(file) {
   const part = { filename: fileName || "blob", contentType: partType(getContentTypeFromFileName(fileName) || OCTET) };
   if (content instanceof Blob) return new Upload({ ...part, size: content.size, replayable: true }, content);
   if (content instanceof ReadableStream) return new Upload({ ...part, replayable: false }, content);
-  const bytes =
-    content instanceof ArrayBuffer ? Buffer.from(content) : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  // Copied now, as the original copies them into a Blob at the call: later
+  // changes to the caller's bytes do not change the upload. The binding and
+  // a caller's HTTPClient both send this copy.
+  const view = content instanceof ArrayBuffer ? new Uint8Array(content) : content;
+  const bytes = Buffer.allocUnsafe(view.byteLength);
+  bytes.set(view);
   return new Upload({ ...part, bytes }, undefined);
 }
 
@@ -143,13 +147,17 @@ class Upload {
   /** Lets go of the source once the call is over. */
   close() {
     this.#closed = true;
-    this.#stop();
-    this.#wake();
+    this.#stop("the upload is over");
   }
 
   /** The next chunks of attempt `attempt`: a promise of a non-empty array,
-   * or of null at the end; rejects when the source fails. Never throws. */
+   * or of null at the end; rejects when the source fails, the upload is
+   * over, or a later attempt has started. Never throws. */
   #read(attempt) {
+    if (this.#closed) return Promise.reject(new Error("the upload is over"));
+    // A late read of an attempt a newer one replaced (its connection may
+    // still be writing): it must not restart the content under the newer.
+    if (attempt < this.#attempt) return Promise.reject(new Error("a later attempt took over the upload"));
     if (attempt !== this.#attempt) {
       this.#stop();
       this.#attempt = attempt;
@@ -207,7 +215,10 @@ class Upload {
         }
         if (!(value instanceof Uint8Array)) throw new TypeError("an upload stream must give Uint8Array chunks");
         if (value.byteLength === 0) continue;
-        this.#queue.push(value);
+        // The binding sends chunks in place, from another thread: a stream's
+        // chunk is the caller's memory (it could be transferred, resized or
+        // shared), so it goes as a copy; a Blob's slices are ours alone.
+        this.#queue.push(reader instanceof SliceReader ? value : new Uint8Array(value));
         this.#queued += value.byteLength;
         this.#wake();
       }
@@ -219,8 +230,11 @@ class Upload {
     }
   }
 
-  /** Drops the current attempt's reading. */
-  #stop() {
+  /** Drops the current attempt's reading; its read, if one waits, fails. */
+  #stop(why = "a later attempt took over the upload") {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.reject(new Error(why));
     const reader = this.#reader;
     this.#reader = undefined;
     this.#queue = [];

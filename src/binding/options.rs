@@ -141,9 +141,9 @@ pub struct NativeMultipart {
     /// The part's file name; absent, it has none.
     pub filename: Option<String>,
     pub content_type: String,
-    /// The content, when the caller gave bytes (copied at the call, as the
-    /// original copies them into a `Blob`). Otherwise the call's read
-    /// function supplies it.
+    /// The content, when the caller gave bytes: JS's own copy, made at the
+    /// call (as the original copies them into a `Blob`), taken as it is.
+    /// Otherwise the call's read function supplies it.
     pub bytes: Option<Buffer>,
     /// The content's size, when known without reading it.
     pub size: Option<f64>,
@@ -158,7 +158,7 @@ impl NativeRequest {
         let body = match (self.multipart, kind) {
             (Some(part), BodyKind::Multipart(name)) => {
                 let content = match (part.bytes, source) {
-                    (Some(bytes), _) => Content::Bytes(bytes.to_vec().into()),
+                    (Some(bytes), _) => Content::Bytes(bytes::Bytes::from_owner(bytes)),
                     (None, Some(source)) => Content::Source {
                         source,
                         size: part

@@ -234,6 +234,16 @@ impl Pieces {
                     return Some((Ok(head), self));
                 }
                 Step::Content => {
+                    // A later attempt has started (a connection can go on
+                    // writing a body after its response came): this one
+                    // stops, and its connection with it, rather than read
+                    // the source the newer attempt is reading.
+                    if self.multipart.attempts.load(Ordering::Acquire) != self.attempt + 1 {
+                        self.step = Step::Done;
+                        let superseded =
+                            std::io::Error::other("a later attempt took over the upload");
+                        return Some((Err(superseded), self));
+                    }
                     if let Some(piece) = self.ready.pop_front() {
                         return Some((Ok(piece), self));
                     }
