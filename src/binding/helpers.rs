@@ -11,6 +11,21 @@ use napi_derive::napi;
 
 use super::options::NativeRetryConfig;
 
+/// How this addon was built, as it says in its bytes: `mix-build-profile=`,
+/// the cargo profile (`release`, `ci`, `debug`) and `;`. The packing guard
+/// (scripts/prepack.mjs) finds the text in a binary of any platform and
+/// refuses to pack any but a release build.
+const BUILD_PROFILE_MARK: &str = concat!("mix-build-profile=", env!("MIX_BUILD_PROFILE"), ";");
+
+/// The cargo profile this addon was built with (see [`BUILD_PROFILE_MARK`]).
+#[napi]
+pub fn build_profile() -> String {
+    BUILD_PROFILE_MARK
+        .trim_start_matches("mix-build-profile=")
+        .trim_end_matches(';')
+        .to_owned()
+}
+
 /// The message of a `MixDefaultError` (see `mix_core::message`).
 #[napi]
 pub fn format_default_error_message(
