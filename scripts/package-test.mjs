@@ -132,6 +132,9 @@ run(process.execPath, [npmCli, "pack", "--pack-destination", tarballs], { cwd: p
 const mainTgz = path.join(tarballs, `${pkg.name}-${pkg.version}.tgz`);
 const platformTgz = path.join(tarballs, `${pkg.name}-${TARGET}-${pkg.version}.tgz`);
 for (const tgz of [mainTgz, platformTgz]) if (!existsSync(tgz)) fail(`${path.basename(tgz)} was not packed`);
+if (readFileSync(path.join(root, "package.json"), "utf8") !== JSON.stringify(pkg, null, 2) + "\n") {
+  fail("packing left package.json changed (the prepack guard's postpack restores it)");
+}
 
 // 3. Types of every entry point, for both module systems.
 run(process.execPath, [path.join(root, "node_modules/@arethetypeswrong/cli/dist/index.js"), mainTgz, "--format", "ascii"]);
@@ -145,6 +148,12 @@ for (const tool of ["cargo", "rustc", "cc", "gcc", "clang"]) {
   if (env.PATH.split(path.delimiter).some((dir) => existsSync(path.join(dir, tool)))) fail(`${tool} is on the project's PATH`);
 }
 const project = newProject("project", [mainTgz, platformTgz]);
+// The packed manifest lists every target's package, at this version.
+const installed = JSON.parse(readFileSync(path.join(project, "node_modules", pkg.name, "package.json"), "utf8"));
+for (const target of ["linux-x64-gnu", "linux-arm64-gnu", "linux-x64-musl", "linux-arm64-musl", "darwin-x64", "darwin-arm64", "win32-x64-msvc", "win32-arm64-msvc"]) {
+  const version = installed.optionalDependencies?.[`${pkg.name}-${target}`];
+  if (version !== pkg.version) fail(`the packed package.json has ${pkg.name}-${target}@${version}, not ${pkg.version}`);
+}
 
 // 5. The seed's examples, as ES modules and as CommonJS, and the examples of
 // the file transfers and the event stream, against the mock server.

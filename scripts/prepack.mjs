@@ -5,9 +5,13 @@
 // Main package (run in the repository root):
 // - the loader and the entry points are there, and no `.node` would be
 //   packed (the addon ships in the platform packages);
-// - every target of `napi.targets` has its package among the
-//   `optionalDependencies`, at this version;
-// - the generated files are current (scripts/generate.mjs, scripts/esm.mjs).
+// - every target of `napi.targets` has its platform package (npm/<target>);
+// - the generated files are current (scripts/generate.mjs, scripts/esm.mjs);
+// - then the packed manifest gets its `optionalDependencies`, one platform
+//   package per target at this version, as `napi prepublish` writes them:
+//   package.json is rewritten for the pack and put back by `postpack`
+//   (`--restore`), so the repository's stays without them (they are not on
+//   the registry before a release, and `npm ci` would look for them).
 //
 // Platform package (run in npm/<target>/):
 // - its `.node` is there, is a binary for the package's os and cpu, and is
@@ -18,13 +22,20 @@
 // - on the platform it is for, it loads, and was built from the same
 //   openapi.yaml as the JavaScript beside it.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const here = process.cwd();
+const manifest = path.join(root, "package.json");
+const saved = path.join(root, ".package.json.prepack");
+
+// A pack that stopped before its postpack left the rewritten manifest:
+// put the repository's back first.
+if (path.resolve(here) === root && existsSync(saved)) renameSync(saved, manifest);
+if (process.argv.includes("--restore")) process.exit(0);
 const problems = [];
 const fail = (message) => problems.push(message);
 
@@ -63,10 +74,11 @@ function checkMain() {
       fail(`napi.targets has ${triple}, which this guard does not know`);
       continue;
     }
-    const name = `${rootPackage.name}-${target}`;
-    const version = rootPackage.optionalDependencies?.[name];
-    if (version !== rootPackage.version) fail(`optionalDependencies has ${name}@${version ?? "(none)"}, not ${rootPackage.version}`);
-    if (!existsSync(path.join(root, "npm", target, "package.json"))) fail(`npm/${target}/package.json is missing`);
+    const platform = path.join(root, "npm", target, "package.json");
+    if (!existsSync(platform)) fail(`npm/${target}/package.json is missing`);
+    else if (JSON.parse(readFileSync(platform, "utf8")).version !== rootPackage.version) {
+      fail(`npm/${target} is not at version ${rootPackage.version} (npm version runs napi version)`);
+    }
   }
   for (const script of ["generate.mjs", "esm.mjs"]) {
     const { status, stderr } = spawnSync(process.execPath, [path.join(root, "scripts", script), "--check"], {
@@ -75,6 +87,14 @@ function checkMain() {
     });
     if (status !== 0) fail(`generated files are out of date (scripts/${script} --check):\n${stderr.trim()}`);
   }
+  if (problems.length > 0) return;
+  const text = readFileSync(manifest, "utf8");
+  const packed = JSON.parse(text);
+  packed.optionalDependencies = Object.fromEntries(
+    targets.map((triple) => [`${rootPackage.name}-${TRIPLES[triple]}`, rootPackage.version]),
+  );
+  writeFileSync(saved, text);
+  writeFileSync(manifest, `${JSON.stringify(packed, null, 2)}\n`);
 }
 
 function checkPlatform(pkg) {
