@@ -53,7 +53,7 @@ test("values keep absent fields absent", { timeout: 30_000 }, async (t) => {
 test("calls still settle after their client is garbage collected", { skip: !global.gc && "needs --expose-gc", timeout: 30_000 }, async (t) => {
   const server = await startServer(echo(150));
   t.after(() => server.close());
-  const { liveNativeClients } = require("../binding.js");
+  const { liveNativeClients } = require("../lib/internal/native.js");
   const before = liveNativeClients();
   // The client is reachable only from this block; the promises outlive it.
   const pending = (() => {
@@ -164,7 +164,7 @@ test("clients in worker threads work, and terminating a worker mid-call harms no
 test("clients that are no longer used are garbage collected, with their native side", { skip: !global.gc && "needs --expose-gc", timeout: 30_000 }, async (t) => {
   const server = await startServer(echo());
   t.after(() => server.close());
-  const { liveNativeClients, openCompletionHandles } = require("../binding.js");
+  const { liveNativeClients, openCompletionHandles } = require("../lib/internal/native.js");
   const settleGC = async () => {
     for (let i = 0; i < 10; i++) {
       global.gc();

@@ -393,7 +393,7 @@ const RSS_BOUND_MB = 24;
 const MAX_DESCRIPTORS = 300;
 
 test("clients made and dropped by the tens of thousands, one call each, hold a bounded number of descriptors and return memory", { timeout: 120_000 }, async (t) => {
-  const child = spawn(process.execPath, ["--expose-gc", "-e", CHURN, INDEX, require.resolve("../binding.js")], {
+  const child = spawn(process.execPath, ["--expose-gc", "-e", CHURN, INDEX, require.resolve("../lib/internal/native.js")], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -510,7 +510,7 @@ server.listen(0, "127.0.0.1", async () => {
   const url = "http://127.0.0.1:" + server.address().port;
   for (let i = 0; i < 50; i++) {
     for (const key of Object.keys(require.cache)) {
-      if (key.startsWith(root) && !key.endsWith(".node") && !key.endsWith("binding.js")) delete require.cache[key];
+      if (key.startsWith(root) && !key.endsWith(".node") && !key.endsWith("native.js")) delete require.cache[key];
     }
     const { Mix } = require(root + "/index.js");
     module.children.length = 0;
@@ -530,7 +530,7 @@ test("a package loaded afresh many times leaves no completion handle behind once
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const script = path.join(dir, "reload.cjs");
   writeFileSync(script, RELOAD);
-  const run = await runChild(["--expose-gc", script, root, require.resolve("../binding.js")]);
+  const run = await runChild(["--expose-gc", script, root, require.resolve("../lib/internal/native.js")]);
   assert.equal(run.code, 0, run.stderr);
   const { loaded, collected } = JSON.parse(run.stdout);
   assert.ok(loaded > 1, `expected several handles before collection, got ${loaded}`);
