@@ -17,6 +17,10 @@
 //   examples and a smoke subset of the specs (__test__/runtimes/smoke.mjs),
 //   and so does Node; Deno with no --allow-env.
 // Linux x64 (glibc) only: the one target this machine builds.
+//
+//   node scripts/package-test.mjs             everything above
+//   node scripts/package-test.mjs --pack-only the two tarballs only, into
+//                                             dist/ (npm run pack:local)
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -134,6 +138,14 @@ const platformTgz = path.join(tarballs, `${pkg.name}-${TARGET}-${pkg.version}.tg
 for (const tgz of [mainTgz, platformTgz]) if (!existsSync(tgz)) fail(`${path.basename(tgz)} was not packed`);
 if (readFileSync(path.join(root, "package.json"), "utf8") !== JSON.stringify(pkg, null, 2) + "\n") {
   fail("packing left package.json changed (the prepack guard's postpack restores it)");
+}
+
+if (process.argv.includes("--pack-only")) {
+  const dist = path.join(root, "dist");
+  mkdirSync(dist, { recursive: true });
+  for (const tgz of [mainTgz, platformTgz]) copyFileSync(tgz, path.join(dist, path.basename(tgz)));
+  console.log(`\npackage-test: packed into dist/: ${path.basename(mainTgz)}, ${path.basename(platformTgz)}`);
+  process.exit(0);
 }
 
 // 3. Types of every entry point, for both module systems.
