@@ -15,10 +15,12 @@
 // follow a static import (esbuild bundles the CommonJS module with it), not
 // a `require` made at run time, and Node gives a CommonJS module's
 // `module.exports` as its default export either way.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { writeGenerated } from "./generated-files.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -49,15 +51,7 @@ for (const dir of PUBLIC_DIRS) {
   }
 }
 
-let changed = 0;
-for (const [file, text] of files) {
-  const full = path.join(root, file);
-  const old = existsSync(full) ? readFileSync(full, "utf8") : null;
-  if (old === text) continue;
-  changed++;
-  if (check) console.error(`esm: ${file} is out of date`);
-  else writeFileSync(full, text);
-}
+let changed = writeGenerated(root, files, { check, label: "esm" });
 // ES-module files no longer made: a module that went away.
 for (const dir of PUBLIC_DIRS) {
   for (const name of readdirSync(path.join(root, dir))) {

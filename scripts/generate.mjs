@@ -15,10 +15,11 @@
 // name unless `x-speakeasy-name-override`; fields sorted by name.
 // Operations with bodies of other kinds than JSON, multipart uploads (one
 // binary part), event streams and binary downloads are skipped and listed.
-import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from "node:fs";
+import { readFileSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { writeGenerated } from "./generated-files.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
@@ -852,19 +853,7 @@ for (const { ns, cls, ops } of namespaces.values()) {
 
 // --- write or check ---------------------------------------------------------------
 
-let changed = 0;
-for (const [file, text] of files) {
-  const full = path.join(root, file);
-  const old = existsSync(full) ? readFileSync(full, "utf8") : null;
-  if (old === text) continue;
-  changed++;
-  if (check) {
-    console.error(`generate: ${file} is out of date`);
-  } else {
-    mkdirSync(path.dirname(full), { recursive: true });
-    writeFileSync(full, text);
-  }
-}
+let changed = writeGenerated(root, files, { check, label: "generate" });
 // Files in generated folders that the description no longer produces.
 for (const dir of ["funcs", "sdk", "models", "models/operations"]) {
   for (const f of existsSync(path.join(root, dir)) ? readdirSync(path.join(root, dir)) : []) {
