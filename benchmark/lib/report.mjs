@@ -126,6 +126,12 @@ export function printReport(summary) {
       `${meta.pinClients ? `, clients pinned to ${meta.clientCores}` : ", clients unpinned"}`,
   );
   const has = (mode, c) => summary.rounds[mode]?.[c]?.length > 0;
+  /** Each measured client's figure in every round of `mode`: "mix a / b; undici c / d". */
+  const byRound = (mode, clients, shown) =>
+    clients
+      .filter((c) => has(mode, c))
+      .map((c) => `${c} ${summary.rounds[mode][c].map(shown).join(" / ")}`)
+      .join("; ");
   if (meta.clients.some((c) => has("latency", c) || has("throughput", c) || has("memory", c))) {
     lines.push(
       `latency: ${meta.config.latency.calls} sequential calls after ${meta.config.latency.warmup} warm-up; ` +
@@ -147,11 +153,9 @@ export function printReport(summary) {
   }
   // Every round's throughput, in run order: on a noisy machine the spread
   // says how far one run's ratios can be trusted.
-  const perRound = meta.clients
-    .filter((c) => summary.rounds.throughput?.[c]?.length)
-    .map((c) => `${c} ${summary.rounds.throughput[c].map((x) => fmt.int(x.callsPerSec)).join(" / ")}`);
-  if (perRound.length) {
-    lines.push(`throughput by round (calls/s): ${perRound.join("; ")}`);
+  const perRound = byRound("throughput", meta.clients, (x) => fmt.int(x.callsPerSec));
+  if (perRound) {
+    lines.push(`throughput by round (calls/s): ${perRound}`);
     lines.push("");
   }
   if (startup) {
@@ -203,10 +207,8 @@ export function printReport(summary) {
     ]);
     const header = ["client", "events/s", "MB/s", "RSS start MB", "max growth MB", "end growth MB", "lone p50 µs", "lone p99 µs"];
     lines.push(...table([header, ...rows]));
-    const byRound = streamClients
-      .filter((c) => has("streamThroughput", c))
-      .map((c) => `${c} ${summary.rounds.streamThroughput[c].map((x) => fmt.int(x.eventsPerSec)).join(" / ")}`);
-    if (byRound.length) lines.push(`event stream by round (events/s): ${byRound.join("; ")}`);
+    const rounds = byRound("streamThroughput", streamClients, (x) => fmt.int(x.eventsPerSec));
+    if (rounds) lines.push(`event stream by round (events/s): ${rounds}`);
     lines.push("");
   }
   const dl = meta.config.download;
@@ -226,14 +228,11 @@ export function printReport(summary) {
     );
     const header = ["client", "MB/s", "mean chunk KB", "RSS start MB", "max growth MB", "end growth MB"];
     lines.push(...table([header, ...downloadRows]));
-    const byRound = dl.clients
-      .filter((c) => has("download", c))
-      .map((c) => `${c} ${summary.rounds.download[c].map((x) => fmt.mb(x.mbPerSec)).join(" / ")}`);
-    lines.push(`download by round (MB/s): ${byRound.join("; ")}`);
+    lines.push(`download by round (MB/s): ${byRound("download", dl.clients, (x) => fmt.mb(x.mbPerSec))}`);
     lines.push("");
   }
   const up = meta.config.upload;
-  const uploadRows = (up?.clients ?? []).filter((c) => has("upload", c)).map((c) => [
+  const uploadRows = up.clients.filter((c) => has("upload", c)).map((c) => [
     c,
     fmt.mb(m.upload?.[c]?.mbPerSec),
     fmt.mb(m.upload?.[c]?.rssStartMB),
@@ -247,10 +246,7 @@ export function printReport(summary) {
     );
     const header = ["client", "MB/s", "RSS start MB", "max growth MB", "end growth MB"];
     lines.push(...table([header, ...uploadRows]));
-    const byRound = up.clients
-      .filter((c) => has("upload", c))
-      .map((c) => `${c} ${summary.rounds.upload[c].map((x) => fmt.mb(x.mbPerSec)).join(" / ")}`);
-    lines.push(`upload by round (MB/s): ${byRound.join("; ")}`);
+    lines.push(`upload by round (MB/s): ${byRound("upload", up.clients, (x) => fmt.mb(x.mbPerSec))}`);
     lines.push("");
   }
   lines.push("ratios:");
