@@ -613,6 +613,78 @@ function schemasFile() {
   return out.join("\n") + "\n";
 }
 
+// --- event readers ---------------------------------------------------------------
+
+/**
+ * The `data` fields of an event-stream member whose events the Rust core
+ * writes on its tape (crates/mix-core/src/tape.rs, `flat_fields`: the same
+ * rule): `{event, id, retry?, data}`, `data` an object of strings, numbers
+ * and booleans without defaults, at most 16 of them. `null` otherwise.
+ */
+function flatFields(member) {
+  const [event, id, retry, data, ...rest] = member.fields;
+  const shape =
+    rest.length === 0 &&
+    event?.name === "event" && types.get(event.type.key)?.kind === "enum" &&
+    id?.name === "id" && id.type.t === "string" && !id.optional &&
+    retry?.name === "retry" && retry.type.t === "int" && retry.optional &&
+    data?.name === "data" && data.type.t === "jsontext" && !data.optional;
+  const object = shape ? types.get(data.type.of.key) : undefined;
+  if (object?.kind !== "object" || object.fields.length > 16) return null;
+  const scalar = (f) =>
+    f.default === undefined &&
+    (["string", "int", "number", "boolean"].includes(f.type.t) || (f.type.t === "ref" && types.get(f.type.key).kind === "alias"));
+  return object.fields.every(scalar) ? object.fields : null;
+}
+
+/** A key as written in an object literal, and as a member access. */
+const isIdentifier = (name) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
+const literalKey = (name) => (isIdentifier(name) ? name : JSON.stringify(name));
+const member = (name) => (isIdentifier(name) ? `.${name}` : `[${JSON.stringify(name)}]`);
+
+/** The tape reader's method for a field's value. */
+const readMethod = (f) => (f.type.t === "boolean" ? "bool" : f.type.t === "int" || f.type.t === "number" ? "number" : "text");
+
+function eventReadersFile() {
+  const out = [
+    `"use strict";`,
+    `// ${HEADER}`,
+    "// How the events of each event stream are built from the tape the Rust",
+    "// core writes (crates/mix-core/src/tape.rs; the reader is",
+    "// lib/internal/event-tape.js): one function per stream's union, with a",
+    "// case per member the core writes on the tape, in the union's member",
+    "// order. Keys come in declaration order and an absent optional field",
+    "// stays absent, as the schema decoder makes them.",
+    "",
+  ];
+  const exported = [];
+  const unions = [...new Map(operations.filter((op) => op.events).map((op) => [op.value.result.of.key, types.get(op.value.result.of.key)])).values()];
+  for (const union of unions) {
+    const fn = `read${union.name}`;
+    out.push(`/** ${union.name}: member \`k\`'s next event from the reader \`r\`. */`, `function ${fn}(k, r) {`, "  switch (k) {");
+    union.members.forEach((m, k) => {
+      const fields = flatFields(types.get(m.key));
+      if (fields === null) return;
+      out.push(`    case ${k}: {`, "      const id = r.text();");
+      const required = [];
+      let i = 0;
+      for (; i < fields.length && !fields[i].optional; i++) required.push(`${literalKey(fields[i].name)}: r.${readMethod(fields[i])}()`);
+      out.push(`      const data = ${required.length ? `{ ${required.join(", ")} }` : "{}"};`);
+      if (fields.slice(i).some((f) => f.optional)) out.push("      let v;");
+      for (const f of fields.slice(i)) {
+        if (f.optional) out.push(`      if ((v = r.${readMethod(f)}()) !== undefined) data${member(f.name)} = v;`);
+        else out.push(`      data${member(f.name)} = r.${readMethod(f)}();`);
+      }
+      out.push(`      return { ${literalKey(union.tag)}: ${JSON.stringify(m.value)}, id, data };`, "    }");
+    });
+    out.push("  }", "  throw new Error(`member ${k} of " + union.name + " is not written on the tape`);", "}", "");
+    exported.push(`  ${[...types.keys()].indexOf(union.key)}: ${fn},`);
+  }
+  out.push("/** The reader of each stream's union, by the union's index in lib/internal/schemas.js. */");
+  out.push("module.exports = {", ...exported, "};");
+  return out.join("\n") + "\n";
+}
+
 // --- TypeScript types -----------------------------------------------------------
 
 function tsType(type, ctx) {
@@ -848,6 +920,7 @@ for (const { ns, cls, ops } of namespaces.values()) {
   for (const byte of Buffer.from(rust)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
   const digest = hash.toString(16).padStart(16, "0");
   put("crates/mix-core/src/generated.rs", `${rust}\n/// A digest of this table; \`lib/internal/schemas.js\` holds the same.\npub const DIGEST: &str = "${digest}";\n`);
+  put("lib/internal/event-readers.js", eventReadersFile());
   put("lib/internal/schemas.js", schemasFile().replace("module.exports = { types: T, operations };", `module.exports = { types: T, operations, digest: "${digest}" };`));
 }
 

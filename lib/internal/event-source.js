@@ -1,25 +1,36 @@
 "use strict";
 // The source behind an SDK `EventStream` (lib/event-streams.js) or a
-// download's `ReadableStream<Uint8Array>`: batches of decoded events, or of
-// bytes, pulled from the stream's driver in Rust (src/binding/stream.rs),
-// one batch per read that finds none left. A
+// download's `ReadableStream<Uint8Array>`: batches of decoded events (a
+// tape, built into events by event-tape.js), or of bytes, pulled from the
+// stream's driver in Rust (src/binding/stream.rs), one batch per read that
+// finds none left. A
 // source is `{ buffer, index, done, error, fill(), cancel() }`: `fill`
 // replaces the buffer with the next batch, sets `done` at the end, or throws
 // the documented error that ends the stream; `error`, once set, is thrown
 // when the events before it have been read.
 
+const { readEvents } = require("./event-tape.js");
+const readers = require("./event-readers.js");
+
 /** How the SDK hands a source to the `EventStream` constructor. */
 const kSource = Symbol("mix.eventSource");
 
+/** The generated builder of the events of operation `op` (an event stream). */
+function eventReader(op) {
+  const result = op.value.fields.find((field) => field[2]?.events !== undefined);
+  return readers[result[2].events.index];
+}
+
 /**
  * A source reading `native` (a `NativeStream`). `pull(native)` asks for a
- * batch and resolves with its outcome; `toError(outcome)` makes an ending
- * outcome the error the stream fails with; `onEnd()` runs once the stream
- * has ended, failed or been cancelled; `logger`, when set, is told of
- * skipped events. `source.fail(err)` ends the stream with `err` at once,
- * dropping the events fetched and not yet read (an abort).
+ * batch and resolves with its outcome; `read` builds an event of the
+ * stream's union from the tape (see `eventReader`); `toError(outcome)`
+ * makes an ending outcome the error the stream fails with; `onEnd()` runs
+ * once the stream has ended, failed or been cancelled; `logger`, when set,
+ * is told of skipped events. `source.fail(err)` ends the stream with `err`
+ * at once, dropping the events fetched and not yet read (an abort).
  */
-function nativeSource(native, { pull, toError, onEnd, logger }) {
+function nativeSource(native, { pull, read, toError, onEnd, logger }) {
   let ended = false;
   const end = () => {
     source.done = true;
@@ -32,13 +43,17 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
     source.buffer = [];
     source.index = 0;
   };
-  const take = (text) => {
+  const take = (events) => {
     if (ended) return; // cancelled or failed meanwhile: nothing more is read
-    if (text === "") {
+    let built;
+    try {
+      built = readEvents(events, read);
+    } catch (err) {
+      // Not expected from a batch the core wrote; still the stream's error.
       end();
-      return;
+      throw toError({ kind: "unexpectedClient", detail: `a batch of events could not be read: ${err?.message ?? err}`, cause: err });
     }
-    source.buffer = JSON.parse(text);
+    source.buffer = built;
     source.index = 0;
   };
   const source = {
@@ -49,7 +64,7 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
     async fill() {
       const outcome = await pull(native);
       if (source.error !== undefined) throw source.error;
-      if (typeof outcome === "string") return take(outcome);
+      if (typeof outcome === "string") return end(); // "": the end
       if (outcome.kind === "value" && outcome.chunk != null) {
         if (ended) return;
         const chunk = outcome.chunk;
@@ -57,9 +72,9 @@ function nativeSource(native, { pull, toError, onEnd, logger }) {
         source.index = 0;
         return;
       }
-      if (outcome.kind === "value") {
+      if (outcome.kind === "value" && outcome.events != null) {
         if (logger !== undefined) logSkipped(logger, outcome.skipped);
-        return take(outcome.value);
+        return take(outcome.events);
       }
       end();
       throw toError(outcome);
@@ -117,4 +132,4 @@ function logSkipped(logger, skipped) {
   }
 }
 
-module.exports = { kSource, nativeSource, pullOne, byteStream };
+module.exports = { kSource, eventReader, nativeSource, pullOne, byteStream };

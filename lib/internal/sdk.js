@@ -28,7 +28,7 @@ const { outbound } = require("./validate.js");
 const { SchemaValidationError } = require("./schema.js");
 const { SDKValidationError, InvalidRequestError } = require("../../models/errors/index.js");
 const { toError, toResultPair, valueOrThrow } = require("./outcome.js");
-const { kSource, nativeSource, byteStream } = require("./event-source.js");
+const { kSource, eventReader, nativeSource, byteStream } = require("./event-source.js");
 const { uploadOf } = require("./upload.js");
 const { APIPromise } = require("../../types/async.js");
 
@@ -371,7 +371,8 @@ function withStream(op, outcome, stream, signal, handle, logger) {
     stopWatching();
     unread.unregister(source);
   };
-  const source = nativeSource(stream, { pull: pullBatch, toError: toStreamError, onEnd, logger });
+  const read = op.bytes ? undefined : eventReader(op);
+  const source = nativeSource(stream, { pull: pullBatch, read, toError: toStreamError, onEnd, logger });
   const result = op.bytes ? byteStream(source) : new EventStream({ [kSource]: source });
   if (handle !== undefined) {
     abortBridge.watch(signal, handle, () => source.fail(toStreamError({ kind: "aborted" })));

@@ -64,6 +64,22 @@ pub struct NativeOutcome {
     /// For a batch of a download: its bytes.
     #[napi(ts_type = "Buffer")]
     pub chunk: Option<super::text::Bytes>,
+    /// A batch of an event stream's events (see `mix_core::tape`).
+    pub events: Option<NativeEvents>,
+}
+
+/// A batch of events as `mix_core::tape` writes it: the tape and its two
+/// string pools.
+#[napi(object, object_from_js = false)]
+pub struct NativeEvents {
+    #[napi(ts_type = "Int32Array")]
+    pub tape: super::text::Words,
+    /// Latin-1 text.
+    #[napi(ts_type = "Buffer")]
+    pub narrow: super::text::Bytes,
+    /// UTF-16 text.
+    #[napi(ts_type = "Buffer")]
+    pub wide: super::text::Utf16,
 }
 
 impl NativeOutcome {
@@ -87,6 +103,7 @@ impl NativeOutcome {
             request_headers: None,
             skipped: None,
             chunk: None,
+            events: None,
         }
     }
 

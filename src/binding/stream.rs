@@ -31,10 +31,11 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::completions::{Completer, Completions};
-use super::outcome::{client_outcome, response_outcome, NativeOutcome, Settled};
+use super::outcome::{client_outcome, response_outcome, NativeEvents, NativeOutcome, Settled};
+use super::text::{Bytes, Utf16, Words};
 
-/// One request for a batch: settled with a batch's JSON text (`[…]`), `""`
-/// once the stream has ended, or an error outcome.
+/// One request for a batch: settled with a batch (an outcome holding its
+/// events or bytes), `""` once the stream has ended, or an error outcome.
 type Pull = Completer;
 
 #[napi]
@@ -208,19 +209,21 @@ pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationT
     }
 }
 
-/// How a batch is handed to JS: its events' JSON text (with the skipped
-/// types when the client logs), `""` at the end, or an error outcome.
+/// How a batch is handed to JS: its events' tape (with the skipped types
+/// when the client logs), `""` at the end, or an error outcome.
 fn settle_batch(batch: Batch, response: &ResponseParts, url: &str, debug: bool) -> Settled {
     match batch {
-        Batch::Events { json, skipped } => {
+        Batch::Events { events, skipped } => {
+            let mut outcome = NativeOutcome::of_kind("value");
+            outcome.events = Some(NativeEvents {
+                tape: Words(events.tape),
+                narrow: Bytes(events.narrow),
+                wide: Utf16(events.wide),
+            });
             if debug && !skipped.is_empty() {
-                let mut outcome = NativeOutcome::of_kind("value");
-                outcome.value = Some(json);
                 outcome.skipped = Some(skipped);
-                Settled::Full(Box::new(outcome))
-            } else {
-                Settled::Value(json)
             }
+            Settled::Full(Box::new(outcome))
         }
         Batch::Invalid { invalid, raw } => {
             Settled::Full(Box::new(invalid_event(response, url, invalid, raw)))
@@ -229,7 +232,7 @@ fn settle_batch(batch: Batch, response: &ResponseParts, url: &str, debug: bool) 
         Batch::End => Settled::Value(String::new()),
         Batch::Bytes(bytes) => {
             let mut outcome = NativeOutcome::of_kind("value");
-            outcome.chunk = Some(super::text::Bytes(bytes));
+            outcome.chunk = Some(Bytes(bytes));
             Settled::Full(Box::new(outcome))
         }
     }

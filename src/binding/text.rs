@@ -4,7 +4,9 @@
 //! its heap (a 4 MB list cost the JS thread 2–3 ms that way, see
 //! benchmark/README.md), and frees it through the finalizer when the string
 //! is collected, as it would any string. Smaller or non-ASCII texts are
-//! copied as usual.
+//! copied as usual. Bytes (a download's chunks) and the parts of an event
+//! batch's tape (`mix_core::tape`) are handed over the same way, as
+//! external `Buffer`s and `Int32Array`s.
 
 use std::ffi::{c_char, c_void};
 use std::ptr;
@@ -51,19 +53,21 @@ fn create_external_latin1() -> Option<CreateExternalLatin1> {
     })
 }
 
-/// Frees bytes handed to V8 by [`hand_over`]; `hint` is their length.
+/// Frees a slice of `T` handed to V8 by [`hand_over`]; `hint` is its
+/// length in elements.
 ///
 /// # Safety
-/// `data` and `hint` must be the pointer and length of a boxed slice leaked
-/// by [`string`], and this must run at most once for it (V8 calls it once).
-unsafe extern "C" fn free_text(env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
+/// `data` and `hint` must be the pointer and length of a boxed `[T]`
+/// leaked by [`hand_over`], and this must run at most once for it (V8
+/// calls it once).
+unsafe extern "C" fn free_slice<T>(env: sys::napi_env, data: *mut c_void, hint: *mut c_void) {
     let len = hint as usize;
     // SAFETY: `data` and `len` are the pointer and length of the boxed
     // slice leaked in `hand_over`, and V8 calls this exactly once.
-    drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(data.cast::<u8>(), len)) });
+    drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(data.cast::<T>(), len)) });
     let mut total = 0;
     // SAFETY: allowed in a finalizer; undoes the count made in `hand_over`.
-    unsafe { sys::napi_adjust_external_memory(env, -(len as i64), &mut total) };
+    unsafe { sys::napi_adjust_external_memory(env, -((len * size_of::<T>()) as i64), &mut total) };
 }
 
 /// One text as a JS string.
@@ -79,12 +83,12 @@ unsafe fn string(env: sys::napi_env, text: String) -> Result<sys::napi_value> {
     let mut copied = false;
     // SAFETY: the caller's contract; `hand_over`'s contract for `create`.
     unsafe {
-        hand_over(env, text.into_bytes(), |data, len, result| {
+        hand_over(env, text.into_bytes(), |data, len, finalize, result| {
             create(
                 env,
                 data.cast(),
                 len as isize,
-                Some(free_text),
+                finalize,
                 len as *mut c_void,
                 result,
                 &mut copied,
@@ -93,34 +97,34 @@ unsafe fn string(env: sys::napi_env, text: String) -> Result<sys::napi_value> {
     }
 }
 
-/// Hands `bytes` to V8 without a copy: `create(data, len, result)` makes
-/// the JS value over them with [`free_text`] as its finalizer (hint: the
-/// length). V8 is told of the memory it now keeps alive, so that it
-/// collects such values as soon as their size warrants, not when its own
-/// heap happens to need it (a stream's batches or a download's chunks, one
-/// after another, otherwise held tens of MB for nothing); `free_text` takes
-/// the count back.
+/// Hands `items` to V8 without a copy: `create(data, len, finalize,
+/// result)` makes the JS value over them with `finalize` as its finalizer
+/// (hint: the length in elements). V8 is told of the memory it now keeps
+/// alive, so that it collects such values as soon as their size warrants,
+/// not when its own heap happens to need it (a stream's batches or a
+/// download's chunks, one after another, otherwise held tens of MB for
+/// nothing); the finalizer takes the count back.
 ///
 /// # Safety
-/// On the JS thread of `env`; `create` must register `free_text` with the
+/// On the JS thread of `env`; `create` must register `finalize` with the
 /// length as its hint, or free nothing on failure.
-unsafe fn hand_over(
+unsafe fn hand_over<T>(
     env: sys::napi_env,
-    bytes: Vec<u8>,
-    create: impl FnOnce(*mut u8, usize, &mut sys::napi_value) -> sys::napi_status,
+    items: Vec<T>,
+    create: impl FnOnce(*mut T, usize, sys::napi_finalize, &mut sys::napi_value) -> sys::napi_status,
 ) -> Result<sys::napi_value> {
-    let bytes: Box<[u8]> = bytes.into_boxed_slice();
-    let len = bytes.len();
-    let data = Box::into_raw(bytes).cast::<u8>();
+    let items: Box<[T]> = items.into_boxed_slice();
+    let len = items.len();
+    let data = Box::into_raw(items).cast::<T>();
     let mut result = ptr::null_mut();
-    let status = create(data, len, &mut result);
+    let status = create(data, len, Some(free_slice::<T>), &mut result);
     let mut total = 0;
     // SAFETY: the caller's contract.
-    unsafe { sys::napi_adjust_external_memory(env, len as i64, &mut total) };
+    unsafe { sys::napi_adjust_external_memory(env, (len * size_of::<T>()) as i64, &mut total) };
     if status != sys::Status::napi_ok {
-        // V8 did not take the bytes: free them here.
-        // SAFETY: as in `free_text`; the finalizer will not run.
-        unsafe { free_text(env, data.cast(), len as *mut c_void) };
+        // V8 did not take the items: free them here.
+        // SAFETY: as in `free_slice`; the finalizer will not run.
+        unsafe { free_slice::<T>(env, data.cast(), len as *mut c_void) };
         check_status!(status)?;
     }
     Ok(result)
@@ -146,37 +150,107 @@ pub unsafe fn text_array(env: sys::napi_env, texts: Vec<String>) -> Result<sys::
 /// download's RSS grew by some 60 MB for nothing).
 pub struct Bytes(pub Vec<u8>);
 
-impl TypeName for Bytes {
+/// UTF-16 text handed to V8 as a `Buffer` of its bytes (little-endian, as
+/// every target is), like [`Bytes`].
+pub struct Utf16(pub Vec<u16>);
+
+/// Words handed to V8 as an `Int32Array` over the Rust allocation, like
+/// [`Bytes`].
+pub struct Words(pub Vec<i32>);
+
+/// An external `Buffer` over `items` (an empty one for none).
+///
+/// # Safety
+/// On the JS thread of `env`.
+unsafe fn buffer<T>(env: sys::napi_env, items: Vec<T>) -> Result<sys::napi_value> {
+    let mut result = ptr::null_mut();
+    if items.is_empty() {
+        // SAFETY: the caller's contract.
+        check_status!(unsafe { sys::napi_create_buffer(env, 0, ptr::null_mut(), &mut result) })?;
+        return Ok(result);
+    }
+    // SAFETY: the caller's contract; `free_slice` frees the items.
+    unsafe {
+        hand_over(env, items, |data, len, finalize, result| {
+            sys::napi_create_external_buffer(
+                env,
+                len * size_of::<T>(),
+                data.cast(),
+                finalize,
+                len as *mut c_void,
+                result,
+            )
+        })
+    }
+}
+
+macro_rules! buffer_type {
+    ($($name:ident),*) => {$(
+        impl TypeName for $name {
+            fn type_name() -> &'static str {
+                "Buffer"
+            }
+            fn value_type() -> ValueType {
+                ValueType::Object
+            }
+        }
+
+        impl ToNapiValue for $name {
+            unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+                // SAFETY: the caller's contract (JS thread of `env`).
+                unsafe { buffer(env, value.0) }
+            }
+        }
+    )*};
+}
+
+buffer_type!(Bytes, Utf16);
+
+impl TypeName for Words {
     fn type_name() -> &'static str {
-        "Buffer"
+        "Int32Array"
     }
     fn value_type() -> ValueType {
         ValueType::Object
     }
 }
 
-impl ToNapiValue for Bytes {
+impl ToNapiValue for Words {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-        let mut result = ptr::null_mut();
-        if value.0.is_empty() {
+        let count = value.0.len();
+        let mut array = ptr::null_mut();
+        if count == 0 {
             // SAFETY: the caller's contract (JS thread of `env`).
             check_status!(unsafe {
-                sys::napi_create_buffer(env, 0, ptr::null_mut(), &mut result)
+                sys::napi_create_arraybuffer(env, 0, ptr::null_mut(), &mut array)
             })?;
-            return Ok(result);
+        } else {
+            // SAFETY: the caller's contract; `free_slice` frees the words.
+            array = unsafe {
+                hand_over(env, value.0, |data, len, finalize, result| {
+                    sys::napi_create_external_arraybuffer(
+                        env,
+                        data.cast(),
+                        len * size_of::<i32>(),
+                        finalize,
+                        len as *mut c_void,
+                        result,
+                    )
+                })
+            }?;
         }
-        // SAFETY: the caller's contract; `free_text` frees the bytes.
-        unsafe {
-            hand_over(env, value.0, |data, len, result| {
-                sys::napi_create_external_buffer(
-                    env,
-                    len,
-                    data.cast(),
-                    Some(free_text),
-                    len as *mut c_void,
-                    result,
-                )
-            })
-        }
+        let mut result = ptr::null_mut();
+        // SAFETY: the caller's contract; `array` holds `count` words.
+        check_status!(unsafe {
+            sys::napi_create_typedarray(
+                env,
+                sys::TypedarrayType::int32_array,
+                count,
+                array,
+                0,
+                &mut result,
+            )
+        })?;
+        Ok(result)
     }
 }

@@ -20,26 +20,29 @@
 //! a lone event is handed on as soon as it arrives.
 
 use std::collections::VecDeque;
-use std::fmt::Write as _;
 
 use crate::decode::{Decoder, Invalid, Part};
 use crate::error::{ClientError, ClientErrorKind};
-use crate::schema::Schema;
+use crate::schema::{Field, Schema};
 use crate::sse::{Parser, RawEvent};
+use crate::tape::{flat_fields, EventTape};
 use crate::transport::BodyStream;
 
 /// A batch ends once it has taken this many events (decoded or skipped)…
 const MAX_EVENTS: usize = 4096;
-/// …or this much decoded text, whichever comes first.
+/// …or this many bytes of text, whichever comes first.
 const MAX_TEXT: usize = 1024 * 1024;
 
 /// What one [`EventReader::next_batch`] hands back.
 #[derive(Debug)]
 pub enum Batch {
-    /// Decoded events as a JSON array (maybe empty when only skipped events
-    /// arrived), and the types of the events skipped since the last batch
-    /// (`""` for an event without a type).
-    Events { json: String, skipped: Vec<String> },
+    /// Decoded events (maybe none when only skipped events arrived), and
+    /// the types of the events skipped since the last batch (`""` for an
+    /// event without a type).
+    Events {
+        events: EventTape,
+        skipped: Vec<String>,
+    },
     /// The stream ended; every later batch is `End` too.
     End,
     /// A documented event that does not fit its schema.
@@ -156,12 +159,23 @@ pub fn decode_event<'d>(
         };
     };
     let name = raw.event.as_deref().unwrap_or("");
-    let Some((_, member)) = members.iter().find(|(n, _)| *n == name) else {
+    let Some(&(name, member)) = members.iter().find(|(n, _)| *n == name) else {
         return DecodedEvent::Skipped(raw.event.unwrap_or_default());
     };
+    decode_member(tag, name, member, &raw, decoder)
+}
+
+/// [`decode_event`] once the member is known.
+fn decode_member<'d>(
+    tag: &'static str,
+    name: &'static str,
+    member: &'static Schema,
+    raw: &RawEvent,
+    decoder: &'d mut Decoder,
+) -> DecodedEvent<'d> {
     let mut parts: [(&'static str, Part<'_>); 4] = [("", Part::Number(0)); 4];
     let mut len = 0;
-    parts[len] = (*tag, Part::Text(name));
+    parts[len] = (tag, Part::Text(name));
     len += 1;
     if let Some(id) = raw.id.as_deref() {
         parts[len] = ("id", Part::Text(id));
@@ -184,34 +198,13 @@ pub fn decode_event<'d>(
     }
 }
 
-/// Appends JSON text with every non-ASCII character escaped (`\uXXXX`, a
-/// surrogate pair above U+FFFF): an all-ASCII batch reaches JavaScript as a
-/// one-byte string, which V8 can take without a copy and parses faster than
-/// the two-byte string one non-ASCII character would make of the whole
-/// batch (benchmark/README.md). Valid only for JSON text, where a non-ASCII
-/// character can stand only inside a string.
-fn push_ascii(out: &mut String, json: &str) {
-    if json.is_ascii() {
-        out.push_str(json);
-        return;
-    }
-    out.reserve(json.len() + 16);
-    for c in json.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-        }
-    }
-}
-
 pub struct EventReader {
     body: BodyStream,
     parser: Parser,
-    union: &'static Schema,
+    /// The union's tag and members, with the `data` fields of those whose
+    /// events go on the tape (see [`crate::tape`]).
+    tag: &'static str,
+    members: Vec<(&'static str, &'static Schema, Option<&'static [Field]>)>,
     decoder: Decoder,
     /// Whether skipped events' types are collected (for the debug log).
     report_skipped: bool,
@@ -221,6 +214,8 @@ pub struct EventReader {
     unparsed: bytes::Bytes,
     /// Events framed and not yet decoded.
     framed: VecDeque<RawEvent>,
+    /// The lengths of the last batch's buffers.
+    last_size: [usize; 3],
     /// How the stream ended, met while a batch was being made: handed out
     /// after that batch's events.
     ending: Option<Batch>,
@@ -239,14 +234,26 @@ impl EventReader {
         limit: usize,
         report_skipped: bool,
     ) -> EventReader {
+        let (tag, members) = match union {
+            Schema::Union { tag, members } => (
+                *tag,
+                members
+                    .iter()
+                    .map(|&(name, m)| (name, m, flat_fields(m)))
+                    .collect(),
+            ),
+            _ => ("", Vec::new()),
+        };
         EventReader {
             body,
             parser: Parser::new(limit),
-            union,
+            tag,
+            members,
             decoder: Decoder::default(),
             report_skipped,
             unparsed: bytes::Bytes::new(),
             framed: VecDeque::new(),
+            last_size: [0; 3],
             ending: None,
         }
     }
@@ -255,43 +262,40 @@ impl EventReader {
     /// most [`MAX_EVENTS`] events, skipped ones counted, so one call's work
     /// is bounded whatever the stream holds.
     pub async fn next_batch(&mut self) -> Batch {
-        let mut json = String::from("[");
-        let mut count = 0;
+        // Sized like the last batch: a busy stream's batches then grow
+        // their buffers once instead of a step at a time.
+        let mut events = EventTape::with_capacity_of(&self.last_size);
         let mut handled = 0;
         let mut skipped = Vec::new();
         loop {
             while let Some(raw) = self.framed.pop_front() {
                 handled += 1;
-                match decode_event(self.union, raw, &mut self.decoder) {
-                    DecodedEvent::Value(text) => {
-                        if count > 0 {
-                            json.push(',');
-                        }
-                        push_ascii(&mut json, text);
-                        count += 1;
-                    }
-                    DecodedEvent::Skipped(name) => {
+                let written = self.write_event(&raw, &mut events);
+                self.parser.recycle(raw);
+                match written {
+                    Written::Event => {}
+                    Written::Skipped(name) => {
                         if self.report_skipped {
                             skipped.push(name);
                         }
                     }
-                    DecodedEvent::Invalid { invalid, raw } => {
+                    Written::Ending(ending) => {
                         // Nothing after it is read: the stream ends here.
                         self.framed.clear();
                         self.unparsed.clear();
-                        self.ending = Some(Batch::Invalid { invalid, raw });
+                        self.ending = Some(ending);
                         break;
                     }
                 }
-                if handled >= MAX_EVENTS || json.len() >= MAX_TEXT {
-                    json.push(']');
-                    return Batch::Events { json, skipped };
+                if handled >= MAX_EVENTS || events.text_len() >= MAX_TEXT {
+                    self.last_size = events.size();
+                    return Batch::Events { events, skipped };
                 }
             }
             if self.ending.is_some() {
                 break;
             }
-            if count == 0 && !skipped.is_empty() {
+            if events.is_empty() && !skipped.is_empty() {
                 break; // report what was skipped without waiting
             }
             if !self.unparsed.is_empty() {
@@ -299,7 +303,7 @@ impl EventReader {
                 self.frame(&step);
                 continue;
             }
-            let piece = if count == 0 {
+            let piece = if events.is_empty() {
                 self.body.next().await
             } else {
                 match self.body.next_ready().await {
@@ -313,9 +317,9 @@ impl EventReader {
                 Err(error) => self.ending = Some(Batch::Failed(error)),
             }
         }
-        if count > 0 || !skipped.is_empty() {
-            json.push(']');
-            return Batch::Events { json, skipped };
+        if !events.is_empty() || !skipped.is_empty() {
+            self.last_size = events.size();
+            return Batch::Events { events, skipped };
         }
         match self.ending.take() {
             // Once ended, always ended.
@@ -327,6 +331,39 @@ impl EventReader {
         }
     }
 
+    /// Decodes one framed event onto `events`: on the tape when the fast
+    /// path takes it, else as the schema decoder's JSON text.
+    fn write_event(&mut self, raw: &RawEvent, events: &mut EventTape) -> Written {
+        let name = raw.event.as_deref().unwrap_or("");
+        let Some(index) = self.members.iter().position(|(n, _, _)| *n == name) else {
+            let name = if self.report_skipped {
+                name.to_owned()
+            } else {
+                String::new()
+            };
+            return Written::Skipped(name);
+        };
+        let (name, member, flat) = self.members[index];
+        if let (Some(fields), Some(id), Some(data), None) = (flat, &raw.id, &raw.data, raw.retry) {
+            if events.push_flat(index, fields, id, data) {
+                return Written::Event;
+            }
+        }
+        match decode_member(self.tag, name, member, raw, &mut self.decoder) {
+            DecodedEvent::Value(json) => {
+                if events.push_json(json) {
+                    Written::Event
+                } else {
+                    Written::Ending(Batch::Failed(too_large(self.parser.limit())))
+                }
+            }
+            DecodedEvent::Invalid { invalid, raw } => {
+                Written::Ending(Batch::Invalid { invalid, raw })
+            }
+            DecodedEvent::Skipped(name) => Written::Skipped(name),
+        }
+    }
+
     /// Frames `bytes`; an event over the limit ends the stream.
     fn frame(&mut self, bytes: &[u8]) {
         let mut fresh = Vec::new();
@@ -334,16 +371,25 @@ impl EventReader {
         self.framed.extend(fresh);
         if let Err(too_long) = pushed {
             self.unparsed.clear();
-            self.ending = Some(Batch::Failed(ClientError::new(
-                ClientErrorKind::ResponseTooLarge,
-                format!(
-                    "an event of the stream exceeds the client's limit of {} bytes",
-                    too_long.limit
-                ),
-                Some("ERR_MIX_RESPONSE_TOO_LARGE"),
-            )));
+            self.ending = Some(Batch::Failed(too_large(too_long.limit)));
         }
     }
+}
+
+/// What [`EventReader::write_event`] did with an event.
+enum Written {
+    Event,
+    Skipped(String),
+    /// The stream ends with this, after the events before it.
+    Ending(Batch),
+}
+
+fn too_large(limit: usize) -> ClientError {
+    ClientError::new(
+        ClientErrorKind::ResponseTooLarge,
+        format!("an event of the stream exceeds the client's limit of {limit} bytes"),
+        Some("ERR_MIX_RESPONSE_TOO_LARGE"),
+    )
 }
 
 #[cfg(test)]
@@ -393,15 +439,6 @@ mod tests {
             decode(event).unwrap(),
             r#"{"event":"content","id":"7","retry":3000,"data":{"content":"hi","type":"content"}}"#
         );
-    }
-
-    #[test]
-    fn batches_are_ascii_with_the_same_meaning() {
-        let mut out = String::new();
-        push_ascii(&mut out, r#"{"a":"é 🎉 \u00e9"}"#);
-        assert_eq!(out, r#"{"a":"\u00e9 \ud83c\udf89 \u00e9"}"#);
-        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(back["a"], "é 🎉 é");
     }
 
     #[test]

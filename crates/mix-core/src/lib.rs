@@ -30,6 +30,7 @@ pub mod redact;
 pub mod retry;
 pub mod schema;
 pub mod sse;
+pub mod tape;
 pub mod transport;
 pub mod upload;
 pub mod url;

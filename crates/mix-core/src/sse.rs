@@ -91,7 +91,18 @@ pub struct Parser {
     /// Bytes held for the current event (its line and fields).
     held: usize,
     limit: usize,
+    /// Strings of events handed back ([`Parser::recycle`]), reused for the
+    /// fields of the next ones: a stream of small events then allocates
+    /// nothing per event.
+    spare: Vec<String>,
+    /// Their capacity in bytes.
+    spare_bytes: usize,
 }
+
+/// How many strings [`Parser::recycle`] keeps (enough for the events of a
+/// few kilobytes framed at once), and how many bytes in all.
+const SPARE_STRINGS: usize = 512;
+const SPARE_BYTES: usize = 256 * 1024;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -106,7 +117,25 @@ impl Parser {
             started: false,
             held: 0,
             limit,
+            spare: Vec::new(),
+            spare_bytes: 0,
         }
+    }
+
+    /// Takes back the strings of an event the caller is done with.
+    pub fn recycle(&mut self, event: RawEvent) {
+        for text in [event.event, event.id, event.data].into_iter().flatten() {
+            if self.spare.len() < SPARE_STRINGS && self.spare_bytes + text.capacity() <= SPARE_BYTES
+            {
+                self.spare_bytes += text.capacity();
+                self.spare.push(text);
+            }
+        }
+    }
+
+    /// The longest line or event it takes, in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
     }
 
     /// Feeds the next bytes; the events they complete are appended to `out`.
@@ -181,7 +210,7 @@ impl Parser {
             if std::mem::take(&mut self.started) {
                 out.push(std::mem::take(&mut self.current));
             }
-            self.current = RawEvent::default();
+            // (Without a field line the event holds nothing to drop.)
             self.held = 0;
             return Ok(());
         }
@@ -193,27 +222,63 @@ impl Parser {
             return Err(TooLong { limit: self.limit });
         }
         self.started = true;
-        let text = String::from_utf8_lossy(line);
-        let (field, value) = match text.split_once(':') {
-            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+        // Checked as UTF-8 first: far faster than the lossy decoding, which
+        // is only needed when a line is not valid.
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(line),
+        };
+        let (field, value) = match memchr::memchr(b':', text.as_bytes()) {
+            Some(colon) => {
+                let value = &text[colon + 1..];
+                (&text[..colon], value.strip_prefix(' ').unwrap_or(value))
+            }
             None => (&*text, ""),
         };
         match field {
-            "event" => self.current.event = Some(value.to_owned()),
+            "event" => self.set(Field::Event, value),
             "data" => match self.current.data.as_mut() {
                 Some(data) => {
                     data.push('\n');
                     data.push_str(value);
                 }
-                None => self.current.data = Some(value.to_owned()),
+                None => self.set(Field::Data, value),
             },
-            "id" if !value.contains('\0') => self.current.id = Some(value.to_owned()),
+            "id" if !value.contains('\0') => self.set(Field::Id, value),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
                 self.current.retry = Some(value.parse().unwrap_or(u64::MAX));
             }
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    Event,
+    Id,
+    Data,
+}
+
+impl Parser {
+    /// Sets a field of the current event to `value`, in a string it
+    /// already has or a spare one.
+    fn set(&mut self, field: Field, value: &str) {
+        let slot = match field {
+            Field::Event => &mut self.current.event,
+            Field::Id => &mut self.current.id,
+            Field::Data => &mut self.current.data,
+        };
+        let text = slot.get_or_insert_with(|| match self.spare.pop() {
+            Some(text) => {
+                self.spare_bytes -= text.capacity();
+                text
+            }
+            None => String::new(),
+        });
+        text.clear();
+        text.push_str(value);
     }
 }
 

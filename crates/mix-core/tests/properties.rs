@@ -8,10 +8,16 @@ use std::time::{Duration, SystemTime};
 use mix_core::config::{millis, BackoffConfig};
 use mix_core::decode::{decode_json, decode_text, Invalid};
 use mix_core::generated::{ERROR_RESPONSE, OPERATIONS, REFRESH_O_AUTH_TOKENS_RESPONSE};
+
+use mix_core::decode::Decoder;
+use mix_core::events::{decode_event, DecodedEvent};
+use mix_core::generated::SSE_EVENT_STREAM;
 use mix_core::message::{default_error_message, js_trim, MAX_BODY_CHARS};
 use mix_core::operation::{content_matches, match_response, ContentPattern, Match};
 use mix_core::retry::{backoff_wait, next_step, parse_retry_after, NextStep};
+use mix_core::schema::Schema;
 use mix_core::sse::{Parser, RawEvent};
+use mix_core::tape::{flat_fields, EventTape, ABSENT, JSON_EVENT};
 use mix_core::url::{client_base, join, parse_base};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -352,9 +358,231 @@ fn sse_model(lines: &[(SseLine, &'static str)]) -> Vec<RawEvent> {
     events
 }
 
+/// The members of the event stream's union.
+fn sse_members() -> &'static [(&'static str, &'static Schema)] {
+    match &SSE_EVENT_STREAM {
+        Schema::Union { members, .. } => members,
+        _ => unreachable!("the event stream is a union"),
+    }
+}
+
+/// A JSON value of one `data` field: strings with every kind of escape and
+/// character, numbers of every form, booleans, null, nested values.
+fn data_value() -> BoxedStrategy<String> {
+    prop_oneof![
+        4 => json_string_units().prop_map(|(text, _)| format!("\"{text}\"")),
+        2 => "[ -~]{0,8}".prop_map(|t| serde_json::to_string(&t).unwrap()),
+        1 => "[^\"\\\\]{0,6}".prop_map(|t| format!("\"{t}\"")),
+        1 => prop::sample::select(vec!["\"\\n\\t\\r\\b\\f\\/\"", "\"é—😀\"", "\"\u{7f}\u{80}\u{ff}\u{100}\"", "\"a\u{1}b\"", "\"\\ud800\"", "\"\\udc00x\"", "\"\\u00e9\\u2014\"", "\"\\x\"", "\"unterminated"]).prop_map(str::to_owned),
+        2 => prop::sample::select(vec!["0", "-0", "7", "-12", "123456789012345", "1234567890123456", "01", "1.0", "1e3", "-", "2.5", "1E400", "true", "false", "null", "tru", "{}", "[]", "{\"a\":1}", "[1,\"x\"]"]).prop_map(str::to_owned),
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+    ]
+    .boxed()
+}
+
+/// `data` text for a member with `fields`: its keys (sometimes missing,
+/// repeated or unknown), any values, any whitespace, sometimes not an
+/// object or followed by more text.
+fn data_text(fields: &'static [mix_core::schema::Field]) -> BoxedStrategy<String> {
+    let names: Vec<String> = fields
+        .iter()
+        .map(|f| f.wire.to_owned())
+        .chain(["other".to_owned(), "".to_owned(), "t\\u0079pe".to_owned()])
+        .collect();
+    let entry = (
+        prop::sample::select(names),
+        data_value(),
+        prop::sample::select(vec!["", " ", "\n\t ", "\r\n"]),
+    );
+    let entries = prop::collection::vec(entry, 0..(fields.len() + 3));
+    let required: Vec<String> = fields
+        .iter()
+        .filter(|f| !f.optional)
+        .map(|f| f.wire.to_owned())
+        .collect();
+    (
+        entries,
+        any::<bool>(),
+        prop::sample::select(vec!["", " ", "x", "}", " \n"]),
+        any::<u8>(),
+    )
+        .prop_map(move |(mut entries, fill, tail, shape)| {
+            if fill {
+                // Mostly valid objects: every required key with a string.
+                for name in &required {
+                    entries.push((name.clone(), "\"v\"".to_owned(), ""));
+                }
+            }
+            let body: Vec<String> = entries
+                .iter()
+                .map(|(k, v, ws)| format!("{ws}\"{k}\"{ws}:{ws}{v}{ws}"))
+                .collect();
+            let text = format!("{{{}}}", body.join(","));
+            match shape % 8 {
+                0 => format!("{text}{tail}"),
+                1 => format!("  {text}\n"),
+                _ => text,
+            }
+        })
+        .boxed()
+}
+
+/// `data` text that fits: each field once (optional ones maybe not), in
+/// any order, with a value of its type, and unknown keys with scalars.
+fn fitting_data_text(fields: &'static [mix_core::schema::Field]) -> BoxedStrategy<String> {
+    let values: Vec<BoxedStrategy<Option<String>>> = fields
+        .iter()
+        .map(|f| {
+            let value: BoxedStrategy<String> = match f.schema {
+                Schema::Boolean => any::<bool>().prop_map(|b| b.to_string()).boxed(),
+                Schema::Integer | Schema::Number => prop_oneof![
+                    (-999_999_999_999_999i64..=999_999_999_999_999).prop_map(|n| n.to_string()),
+                    Just("0".to_owned()),
+                ]
+                .boxed(),
+                _ => prop_oneof![
+                    json_string_units().prop_map(|(t, _)| format!("\"{t}\"")),
+                    "[^\"\\\\\u{0}-\u{1f}]{0,40}".prop_map(|t| format!("\"{t}\"")),
+                ]
+                .boxed(),
+            };
+            if f.optional {
+                prop::option::of(value).boxed()
+            } else {
+                value.prop_map(Some).boxed()
+            }
+        })
+        .collect();
+    let extra = prop::collection::vec(
+        (
+            "[a-z]{1,5}",
+            prop::sample::select(vec!["1", "\"x\"", "true", "null", "-3"]),
+        ),
+        0..2,
+    );
+    (values, extra, any::<prop::sample::Index>())
+        .prop_map(move |(values, extra, rotate)| {
+            let mut entries: Vec<String> = fields
+                .iter()
+                .zip(values)
+                .filter_map(|(f, v)| v.map(|v| format!("\"{}\":{v}", f.wire)))
+                .chain(
+                    extra
+                        .into_iter()
+                        .filter(|(k, _)| !fields.iter().any(|f| f.wire == k.as_str()))
+                        .map(|(k, v)| format!("\"{k}\": {v}")),
+                )
+                .collect();
+            if !entries.is_empty() {
+                let by = rotate.index(entries.len());
+                entries.rotate_left(by);
+            }
+            format!("{{{}}}", entries.join(","))
+        })
+        .boxed()
+}
+
+/// The event a tape holds, as the generated JS reader would build it.
+fn read_tape(tape: &EventTape, fields: &[mix_core::schema::Field], name: &str) -> Value {
+    let words = &tape.tape;
+    let text = |at: usize| -> Option<String> {
+        let (start, len) = (words[at], words[at + 1] as usize);
+        if start == ABSENT {
+            None
+        } else if start >= 0 {
+            let start = start as usize;
+            Some(
+                tape.narrow[start..start + len]
+                    .iter()
+                    .map(|&b| char::from(b))
+                    .collect(),
+            )
+        } else {
+            let start = (-2 - start) as usize;
+            Some(String::from_utf16(&tape.wide[start..start + len]).expect("no lone surrogates"))
+        }
+    };
+    let mut data = serde_json::Map::new();
+    let mut at = 3;
+    for field in fields {
+        let value = match field.schema {
+            Schema::Boolean => {
+                at += 1;
+                match words[at - 1] {
+                    ABSENT => None,
+                    b => Some(Value::Bool(b == 1)),
+                }
+            }
+            Schema::Integer | Schema::Number => {
+                at += 2;
+                text(at - 2).map(|t| Value::from(t.parse::<f64>().expect("a number")))
+            }
+            _ => {
+                at += 2;
+                text(at - 2).map(Value::String)
+            }
+        };
+        if let Some(value) = value {
+            data.insert(field.name.to_owned(), value);
+        }
+    }
+    assert_eq!(at, words.len(), "the reader takes every word");
+    serde_json::json!({ "event": name, "id": text(1).expect("an id"), "data": data })
+}
+
+/// Numbers as `f64`, as JavaScript sees every number.
+fn as_js(value: Value) -> Value {
+    match value {
+        Value::Number(n) => Value::from(n.as_f64().expect("finite")),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, as_js(v))).collect()),
+        other => other,
+    }
+}
+
 // --- properties -------------------------------------------------------------
 
 proptest! {
+
+    /// The tape's fast path never decides anything the schema decoder would
+    /// not: for any `data` text, an event it writes is the decoder's value
+    /// (keys, strings to the UTF-16 unit, numbers, booleans, absent
+    /// optionals), and anything it cannot take it leaves untouched for the
+    /// decoder. A JSON event written after a declined one reads back too.
+    #[test]
+    fn events_on_the_tape_are_what_the_schema_decoder_makes(
+        (member, data) in prop::sample::select((0..sse_members().len()).filter(|&m| flat_fields(sse_members()[m].1).is_some()).collect::<Vec<_>>())
+            .prop_flat_map(|m| {
+                let fields = flat_fields(sse_members()[m].1).unwrap_or_default();
+                (Just(m), prop_oneof![data_text(fields), fitting_data_text(fields)])
+            }),
+        id in prop_oneof!["[0-9]{1,6}", any::<String>()],
+    ) {
+        let (name, schema) = sse_members()[member];
+        let fields = flat_fields(schema).unwrap_or_default();
+        let mut tape = EventTape::default();
+        let taken = tape.push_flat(member, fields, &id, &data);
+        let raw = RawEvent { event: Some(name.to_owned()), id: Some(id.clone()), data: Some(data.clone()), retry: None };
+        let mut decoder = Decoder::default();
+        let decoded = decode_event(&SSE_EVENT_STREAM, raw, &mut decoder);
+        if taken {
+            prop_assert_eq!(tape.tape[0], member as i32);
+            let DecodedEvent::Value(json) = decoded else {
+                return Err(TestCaseError::fail(format!("taken, but the decoder refuses {data:?}: {decoded:?}")));
+            };
+            let expected = as_js(serde_json::from_str(json).unwrap());
+            prop_assert_eq!(as_js(read_tape(&tape, fields, name)), expected, "{}", data);
+        } else {
+            prop_assert!(tape.tape.is_empty() && tape.narrow.is_empty() && tape.wide.is_empty(), "declined but wrote {:?}", tape);
+            if let DecodedEvent::Value(json) = decoded {
+                prop_assert!(tape.push_json(json));
+                prop_assert_eq!(tape.tape[0], JSON_EVENT);
+                let (start, len) = (tape.tape[1] as usize, tape.tape[2] as usize);
+                let text = std::str::from_utf8(&tape.narrow[start..start + len]).unwrap();
+                prop_assert!(text.is_ascii());
+                prop_assert_eq!(serde_json::from_str::<Value>(text).unwrap(), serde_json::from_str::<Value>(json).unwrap());
+            }
+        }
+    }
     /// Any status, content type and body bytes meet exactly one matcher of
     /// the refresh operation, chosen by the table in `operation.rs`; valid
     /// documents decode to what `JSON.parse` + the schema would give.
