@@ -59,6 +59,12 @@ class EventStream extends ReadableStream {
 function iterate(reader, source, controller, preventCancel) {
   let finished = false;
   let reading = 0;
+  // The batch whose events were found free to hand out directly. The check
+  // is made once per batch: while a batch lasts nothing can fill the
+  // stream's queue (with a high-water mark of 0 it is pulled only for a
+  // pending read, and the read takes what is pulled), and failing or
+  // cancelling the stream drops the batch.
+  let direct;
   const release = () => {
     if (finished) return;
     finished = true;
@@ -67,7 +73,11 @@ function iterate(reader, source, controller, preventCancel) {
   return {
     next() {
       if (finished) return Promise.resolve({ done: true, value: undefined });
-      if (reading === 0 && source.index < source.buffer.length && controller.desiredSize === 0) {
+      if (
+        reading === 0 &&
+        source.index < source.buffer.length &&
+        (direct === source.buffer || (controller.desiredSize === 0 && (direct = source.buffer)))
+      ) {
         return Promise.resolve({ done: false, value: source.buffer[source.index++] });
       }
       reading++;

@@ -18,13 +18,26 @@ const ABSENT = -1;
 /** Strings shorter than this are sliced from the batch's text. */
 const SLICED_BELOW = process.versions.bun === undefined ? 13 : 0;
 
+// `buffer.toString(encoding, start, end)` without its argument checks and
+// encoding lookup, where the runtime's Buffer has the methods it calls
+// (Node, Bun and Deno do): bytes `start` to `end` of the buffer as a string.
+const { prototype } = require("node:buffer").Buffer;
+const latin1 =
+  typeof prototype.latin1Slice === "function"
+    ? (buffer, start, end) => buffer.latin1Slice(start, end)
+    : (buffer, start, end) => buffer.toString("latin1", start, end);
+const utf16 =
+  typeof prototype.ucs2Slice === "function"
+    ? (buffer, start, end) => buffer.ucs2Slice(start, end)
+    : (buffer, start, end) => buffer.toString("utf16le", start, end);
+
 class TapeReader {
   constructor({ tape, narrow, wide }) {
     this.tape = tape;
     this.at = 0;
     this.narrow = narrow;
     this.wide = wide;
-    this.latin1 = narrow.length > 0 ? narrow.toString("latin1") : "";
+    this.latin1 = latin1(narrow, 0, narrow.length);
   }
 
   /** A string, or undefined for an absent one. */
@@ -33,13 +46,11 @@ class TapeReader {
     const length = this.tape[this.at + 1];
     this.at += 2;
     if (start >= 0) {
-      return length < SLICED_BELOW
-        ? this.latin1.slice(start, start + length)
-        : this.narrow.toString("latin1", start, start + length);
+      return length < SLICED_BELOW ? this.latin1.slice(start, start + length) : latin1(this.narrow, start, start + length);
     }
     if (start === ABSENT) return undefined;
     const units = -2 - start;
-    return this.wide.toString("utf16le", 2 * units, 2 * (units + length));
+    return utf16(this.wide, 2 * units, 2 * (units + length));
   }
 
   /** A number (its JSON text on the tape), or undefined. */

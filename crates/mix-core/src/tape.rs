@@ -274,12 +274,21 @@ impl EventTape {
         scan.eat(b'"')?;
         let mut string = Pooled::start(self);
         loop {
-            // The text up to the next quote or escape, as it stands.
-            let stop = scan.at + memchr::memchr2(b'"', b'\\', &scan.bytes[scan.at..])?;
-            string.raw(self, scan.text.get(scan.at..stop)?)?;
+            // Printable ASCII, copied as it stands, up to a byte that needs
+            // a look.
+            let stop = scan.at + plain_run(&scan.bytes[scan.at..]);
+            string.ascii(self, &scan.bytes[scan.at..stop]);
             scan.at = stop + 1;
-            if scan.bytes[stop] == b'"' {
-                return string.end(self);
+            match *scan.bytes.get(stop)? {
+                b'"' => return string.end(self),
+                b'\\' => {}
+                0..0x20 => return None,
+                _ => {
+                    let c = scan.text.get(stop..)?.chars().next()?;
+                    scan.at = stop + c.len_utf8();
+                    string.char(self, c);
+                    continue;
+                }
             }
             let unit = match scan.peek()? {
                 b'"' => u16::from(b'"'),
@@ -339,38 +348,36 @@ impl Pooled {
     /// Unescaped text; declines control characters.
     fn raw(&mut self, tape: &mut EventTape, text: &str) -> Option<()> {
         let bytes = text.as_bytes();
-        if self.wide.is_none() && printable_ascii(bytes) {
-            tape.narrow.extend_from_slice(bytes);
+        if plain_run(bytes) == bytes.len() {
+            self.ascii(tape, bytes);
             return Some(());
         }
-        if bytes.iter().fold(false, |any, &b| any | (b < 0x20)) {
+        if bytes.iter().any(|&b| b < 0x20) {
             return None;
         }
-        let mut at = 0;
-        while at < bytes.len() {
-            let run = ascii_run(&bytes[at..]);
-            if run > 0 {
-                let ascii = &bytes[at..at + run];
-                match self.wide {
-                    None => tape.narrow.extend_from_slice(ascii),
-                    Some(_) => tape.wide.extend(ascii.iter().map(|&b| u16::from(b))),
-                }
-                at += run;
-                continue;
-            }
-            let c = text.get(at..)?.chars().next()?;
-            at += c.len_utf8();
-            match (self.wide, u8::try_from(u32::from(c))) {
-                (None, Ok(byte)) => tape.narrow.push(byte),
-                _ => {
-                    let mut units = [0u16; 2];
-                    for &unit in c.encode_utf16(&mut units).iter() {
-                        self.unit(tape, unit);
-                    }
+        text.chars().for_each(|c| self.char(tape, c));
+        Some(())
+    }
+
+    /// ASCII text.
+    fn ascii(&mut self, tape: &mut EventTape, ascii: &[u8]) {
+        match self.wide {
+            None => tape.narrow.extend_from_slice(ascii),
+            Some(_) => tape.wide.extend(ascii.iter().map(|&b| u16::from(b))),
+        }
+    }
+
+    /// One character.
+    fn char(&mut self, tape: &mut EventTape, c: char) {
+        match (self.wide, u8::try_from(u32::from(c))) {
+            (None, Ok(byte)) => tape.narrow.push(byte),
+            _ => {
+                let mut units = [0u16; 2];
+                for &unit in c.encode_utf16(&mut units).iter() {
+                    self.unit(tape, unit);
                 }
             }
         }
-        Some(())
     }
 
     /// One UTF-16 unit.
@@ -404,38 +411,42 @@ impl Pooled {
     }
 }
 
-/// How many bytes at the start are ASCII, counted 16 at a time.
-fn ascii_run(bytes: &[u8]) -> usize {
-    let mut run = 0;
-    for chunk in bytes.chunks_exact(16) {
-        if chunk.iter().fold(0, |all, &b| all | b) >= 0x80 {
-            break;
+/// How many bytes at the start are printable ASCII other than `"` and
+/// `\\` (what a JSON string holds as it stands), looked at eight at a time:
+/// each test below marks, in the high bit of a byte, the bytes it is true
+/// of, exactly at least for the first one (a borrow can only mark bytes
+/// above a marked one), which is all the count needs.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
+    let zero = |w: u64| below(w, 1);
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let w = u64::from_le_bytes(eight);
+        let special = zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | below(w, 0x20)
+            | (w & HIGH);
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
         }
-        run += 16;
+        at += 8;
     }
-    run + bytes[run..].iter().take_while(|&&b| b < 0x80).count()
-}
-
-/// Whether every byte is printable ASCII (no control character, nothing
-/// above U+007F), checked 16 bytes at a time.
-fn printable_ascii(bytes: &[u8]) -> bool {
-    let outside = |b: u8| b.wrapping_sub(0x20) >= 0x60;
-    let mut chunks = bytes.chunks_exact(16);
-    for chunk in &mut chunks {
-        if chunk.iter().fold(false, |any, &b| any | outside(b)) {
-            return false;
-        }
-    }
-    !chunks.remainder().iter().any(|&b| outside(b))
+    at + bytes[at..]
+        .iter()
+        .take_while(|&&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+        .count()
 }
 
 /// Four hex digits as a UTF-16 unit.
 fn hex4(digits: &[u8]) -> Option<u16> {
-    let text = std::str::from_utf8(digits).ok()?;
-    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u16::from_str_radix(text, 16).ok()
+    digits.iter().try_fold(0u16, |unit, &d| {
+        let value = char::from(d).to_digit(16)?;
+        Some(unit << 4 | value as u16)
+    })
 }
 
 /// A position in a `data` text.
@@ -632,6 +643,22 @@ mod tests {
             let mut tape = EventTape::default();
             assert!(!tape.push_flat(index, fields, "1", data), "{data}");
             assert!(tape.tape.is_empty() && tape.narrow.is_empty() && tape.wide.is_empty());
+        }
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time count is the byte-at-a-time one, whatever
+        /// the bytes (borrows between neighbouring bytes included).
+        #[test]
+        fn plain_runs_are_counted_exactly(bytes in proptest::collection::vec(proptest::prop_oneof![
+            proptest::prelude::any::<u8>(),
+            proptest::sample::select(vec![b'"', b'\\', 0x1F, 0x20, 0x21, 0x7F, 0x80, 0, 1, 0xFF, b'a']),
+        ], 0..40)) {
+            let naive = bytes
+                .iter()
+                .take_while(|&&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+                .count();
+            proptest::prop_assert_eq!(plain_run(&bytes), naive);
         }
     }
 
