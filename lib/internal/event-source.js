@@ -65,16 +65,17 @@ function nativeSource(native, { pull, read, toError, onEnd, logger }) {
       const outcome = await pull(native);
       if (source.error !== undefined) throw source.error;
       if (typeof outcome === "string") return end(); // "": the end
+      if (Array.isArray(outcome)) {
+        // A batch of events: [tape, narrow, wide, skipped types].
+        if (logger !== undefined) logSkipped(logger, outcome[3]);
+        return take(outcome);
+      }
       if (outcome.kind === "value" && outcome.chunk != null) {
         if (ended) return;
         const chunk = outcome.chunk;
         source.buffer = [new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)];
         source.index = 0;
         return;
-      }
-      if (outcome.kind === "value" && outcome.events != null) {
-        if (logger !== undefined) logSkipped(logger, outcome.skipped);
-        return take(outcome.events);
       }
       end();
       throw toError(outcome);

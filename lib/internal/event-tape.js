@@ -32,7 +32,7 @@ const utf16 =
     : (buffer, start, end) => buffer.toString("utf16le", start, end);
 
 class TapeReader {
-  constructor({ tape, narrow, wide }) {
+  constructor(tape, narrow, wide) {
     this.tape = tape;
     this.at = 0;
     this.narrow = narrow;
@@ -74,9 +74,9 @@ class TapeReader {
   }
 }
 
-/** The events of `batch` (`{ tape, narrow, wide }`), built by `read`. */
+/** The events of `batch` (`[tape, narrow, wide]`), built by `read`. */
 function readEvents(batch, read) {
-  const reader = new TapeReader(batch);
+  const reader = new TapeReader(batch[0], batch[1], batch[2]);
   const { tape } = reader;
   const events = [];
   while (reader.at < tape.length) {

@@ -41,6 +41,7 @@ use tokio_util::sync::CancellationToken;
 use super::cancel::CancelHandle;
 use super::outcome::{NativeOutcome, Settled};
 use super::runtime;
+use super::text::Delivered;
 
 /// Completion handles not yet closed, across the process (see
 /// [`open_completion_handles`]).
@@ -74,9 +75,10 @@ extern "C" {
 }
 
 /// `(valueIds, values, ids, outcomes)`: calls that ended with a plain value
-/// (`values` holds its JSON text per call, `""` for no value), then every
-/// other call with its outcome object.
-pub type SettleArgs = (Vec<u32>, Vec<String>, Vec<u32>, Vec<NativeOutcome>);
+/// (`values` holds its JSON text per call, `""` for no value, or a batch of
+/// an event stream's events), then every other call with its outcome
+/// object.
+pub type SettleArgs = (Vec<u32>, Vec<Delivered>, Vec<u32>, Vec<NativeOutcome>);
 
 /// The JS function the outcomes are handed to.
 pub type SettleFunction<'a> = Function<'a, SettleArgs, ()>;
@@ -84,7 +86,7 @@ pub type SettleFunction<'a> = Function<'a, SettleArgs, ()>;
 #[derive(Default)]
 struct Batch {
     value_ids: Vec<u32>,
-    values: Vec<String>,
+    values: Vec<Delivered>,
     ids: Vec<u32>,
     outcomes: Vec<NativeOutcome>,
     /// A wake-up of the JS thread is on its way and will take this batch.
@@ -335,7 +337,11 @@ impl Shared {
             match outcome {
                 Settled::Value(value) => {
                     batch.value_ids.push(id);
-                    batch.values.push(value);
+                    batch.values.push(Delivered::Text(value));
+                }
+                Settled::Events(events) => {
+                    batch.value_ids.push(id);
+                    batch.values.push(Delivered::Events(events));
                 }
                 Settled::Full(outcome) => {
                     batch.ids.push(id);
@@ -551,7 +557,7 @@ impl Shared {
         let argv = unsafe {
             [
                 ToNapiValue::to_napi_value(env, batch.value_ids)?,
-                super::text::text_array(env, batch.values)?,
+                super::text::value_array(env, batch.values)?,
                 ToNapiValue::to_napi_value(env, batch.ids)?,
                 ToNapiValue::to_napi_value(env, batch.outcomes)?,
             ]

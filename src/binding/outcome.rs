@@ -64,22 +64,6 @@ pub struct NativeOutcome {
     /// For a batch of a download: its bytes.
     #[napi(ts_type = "Buffer")]
     pub chunk: Option<super::text::Bytes>,
-    /// A batch of an event stream's events (see `mix_core::tape`).
-    pub events: Option<NativeEvents>,
-}
-
-/// A batch of events as `mix_core::tape` writes it: the tape and its two
-/// string pools.
-#[napi(object, object_from_js = false)]
-pub struct NativeEvents {
-    #[napi(ts_type = "Int32Array")]
-    pub tape: super::text::Words,
-    /// Latin-1 text.
-    #[napi(ts_type = "Buffer")]
-    pub narrow: super::text::Bytes,
-    /// UTF-16 text.
-    #[napi(ts_type = "Buffer")]
-    pub wide: super::text::Utf16,
 }
 
 impl NativeOutcome {
@@ -103,7 +87,6 @@ impl NativeOutcome {
             request_headers: None,
             skipped: None,
             chunk: None,
-            events: None,
         }
     }
 
@@ -117,9 +100,11 @@ impl NativeOutcome {
 }
 
 /// How a call's outcome is handed to JS: a plain value as its JSON text
-/// (JS parses it), anything else as a [`NativeOutcome`].
+/// (JS parses it), a batch of events as itself, anything else as a
+/// [`NativeOutcome`].
 pub enum Settled {
     Value(String),
+    Events(Box<super::text::EventBatch>),
     /// Boxed: it is the rare, large case.
     Full(Box<NativeOutcome>),
 }

@@ -31,8 +31,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::completions::{Completer, Completions};
-use super::outcome::{client_outcome, response_outcome, NativeEvents, NativeOutcome, Settled};
-use super::text::{Bytes, Utf16, Words};
+use super::outcome::{client_outcome, response_outcome, NativeOutcome, Settled};
+use super::text::{Bytes, EventBatch};
 
 /// One request for a batch: settled with a batch (an outcome holding its
 /// events or bytes), `""` once the stream has ended, or an error outcome.
@@ -213,18 +213,12 @@ pub async fn drive(opened: OpenStream, attached: Attached, cancel: CancellationT
 /// when the client logs), `""` at the end, or an error outcome.
 fn settle_batch(batch: Batch, response: &ResponseParts, url: &str, debug: bool) -> Settled {
     match batch {
-        Batch::Events { events, skipped } => {
-            let mut outcome = NativeOutcome::of_kind("value");
-            outcome.events = Some(NativeEvents {
-                tape: Words(events.tape),
-                narrow: Bytes(events.narrow),
-                wide: Utf16(events.wide),
-            });
-            if debug && !skipped.is_empty() {
-                outcome.skipped = Some(skipped);
-            }
-            Settled::Full(Box::new(outcome))
-        }
+        Batch::Events { events, skipped } => Settled::Events(Box::new(EventBatch {
+            tape: events.tape,
+            narrow: events.narrow,
+            wide: events.wide,
+            skipped: (debug && !skipped.is_empty()).then_some(skipped),
+        })),
         Batch::Invalid { invalid, raw } => {
             Settled::Full(Box::new(invalid_event(response, url, invalid, raw)))
         }

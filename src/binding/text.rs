@@ -130,16 +130,76 @@ unsafe fn hand_over<T>(
     Ok(result)
 }
 
-/// The texts as a JS array of strings.
+/// A plain value handed to `settle` (src/binding/completions.rs): a call's
+/// JSON text, or a batch of an event stream's events.
+pub enum Delivered {
+    Text(String),
+    Events(Box<EventBatch>),
+}
+
+/// A batch of events as `mix_core::tape` writes it, reaching JS as
+/// `[tape: Int32Array, narrow: Buffer, wide: Buffer, skipped?: string[]]`.
+/// A buffer of at least [`EXTERNAL_FROM_BYTES`] is handed over without a
+/// copy; a smaller one (a lone event's) is copied, which costs less than
+/// the finalizer an external buffer needs, and the lone event is there
+/// sooner.
+pub struct EventBatch {
+    pub tape: Vec<i32>,
+    pub narrow: Vec<u8>,
+    pub wide: Vec<u16>,
+    /// The types of the events skipped since the last batch, when the
+    /// client logs.
+    pub skipped: Option<Vec<String>>,
+}
+
+impl TypeName for Delivered {
+    fn type_name() -> &'static str {
+        "string | [Int32Array, Buffer, Buffer, string[] | undefined]"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ToNapiValue for Delivered {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        // SAFETY (all blocks): the caller's contract (JS thread of `env`,
+        // in a handle scope); every value passed to napi is made here.
+        let batch = match value {
+            Delivered::Text(text) => return unsafe { string(env, text) },
+            Delivered::Events(batch) => *batch,
+        };
+        let EventBatch {
+            tape,
+            narrow,
+            wide,
+            skipped,
+        } = batch;
+        let mut array = ptr::null_mut();
+        check_status!(unsafe { sys::napi_create_array_with_length(env, 4, &mut array) })?;
+        let items = [
+            unsafe { int32_array(env, tape) }?,
+            unsafe { buffer(env, narrow) }?,
+            unsafe { buffer(env, wide) }?,
+            unsafe { ToNapiValue::to_napi_value(env, skipped) }?,
+        ];
+        for (i, item) in items.into_iter().enumerate() {
+            check_status!(unsafe { sys::napi_set_element(env, array, i as u32, item) })?;
+        }
+        Ok(array)
+    }
+}
+
+/// The values as a JS array.
 ///
 /// # Safety
 /// On the JS thread of `env`, inside a handle scope.
-pub unsafe fn text_array(env: sys::napi_env, texts: Vec<String>) -> Result<sys::napi_value> {
+pub unsafe fn value_array(env: sys::napi_env, values: Vec<Delivered>) -> Result<sys::napi_value> {
     let mut array = ptr::null_mut();
     // SAFETY (all blocks): the caller's contract.
-    check_status!(unsafe { sys::napi_create_array_with_length(env, texts.len(), &mut array) })?;
-    for (i, text) in texts.into_iter().enumerate() {
-        let value = unsafe { string(env, text) }?;
+    check_status!(unsafe { sys::napi_create_array_with_length(env, values.len(), &mut array) })?;
+    for (i, value) in values.into_iter().enumerate() {
+        let value = unsafe { ToNapiValue::to_napi_value(env, value) }?;
         check_status!(unsafe { sys::napi_set_element(env, array, i as u32, value) })?;
     }
     Ok(array)
@@ -150,23 +210,21 @@ pub unsafe fn text_array(env: sys::napi_env, texts: Vec<String>) -> Result<sys::
 /// download's RSS grew by some 60 MB for nothing).
 pub struct Bytes(pub Vec<u8>);
 
-/// UTF-16 text handed to V8 as a `Buffer` of its bytes (little-endian, as
-/// every target is), like [`Bytes`].
-pub struct Utf16(pub Vec<u16>);
-
-/// Words handed to V8 as an `Int32Array` over the Rust allocation, like
-/// [`Bytes`].
-pub struct Words(pub Vec<i32>);
-
-/// An external `Buffer` over `items` (an empty one for none).
+/// A `Buffer` of the bytes of `items`: external when large, a copy when
+/// below [`EXTERNAL_FROM_BYTES`].
 ///
 /// # Safety
 /// On the JS thread of `env`.
-unsafe fn buffer<T>(env: sys::napi_env, items: Vec<T>) -> Result<sys::napi_value> {
+unsafe fn buffer<T: Copy>(env: sys::napi_env, items: Vec<T>) -> Result<sys::napi_value> {
     let mut result = ptr::null_mut();
-    if items.is_empty() {
-        // SAFETY: the caller's contract.
-        check_status!(unsafe { sys::napi_create_buffer(env, 0, ptr::null_mut(), &mut result) })?;
+    let bytes = items.len() * size_of::<T>();
+    if bytes < EXTERNAL_FROM_BYTES {
+        let mut data = ptr::null_mut();
+        // SAFETY: the caller's contract; `items` holds `bytes` readable
+        // bytes (`T` is plain data), which napi copies.
+        check_status!(unsafe {
+            sys::napi_create_buffer_copy(env, bytes, items.as_ptr().cast(), &mut data, &mut result)
+        })?;
         return Ok(result);
     }
     // SAFETY: the caller's contract; `free_slice` frees the items.
@@ -204,53 +262,55 @@ macro_rules! buffer_type {
     )*};
 }
 
-buffer_type!(Bytes, Utf16);
+buffer_type!(Bytes);
 
-impl TypeName for Words {
-    fn type_name() -> &'static str {
-        "Int32Array"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for Words {
-    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-        let count = value.0.len();
-        let mut array = ptr::null_mut();
-        if count == 0 {
-            // SAFETY: the caller's contract (JS thread of `env`).
-            check_status!(unsafe {
-                sys::napi_create_arraybuffer(env, 0, ptr::null_mut(), &mut array)
-            })?;
-        } else {
-            // SAFETY: the caller's contract; `free_slice` frees the words.
-            array = unsafe {
-                hand_over(env, value.0, |data, len, finalize, result| {
-                    sys::napi_create_external_arraybuffer(
-                        env,
-                        data.cast(),
-                        len * size_of::<i32>(),
-                        finalize,
-                        len as *mut c_void,
-                        result,
-                    )
-                })
-            }?;
+/// An `Int32Array` of `words`: over the Rust allocation when large, a copy
+/// when below [`EXTERNAL_FROM_BYTES`].
+///
+/// # Safety
+/// On the JS thread of `env`.
+unsafe fn int32_array(env: sys::napi_env, words: Vec<i32>) -> Result<sys::napi_value> {
+    let count = words.len();
+    let bytes = count * size_of::<i32>();
+    let mut array = ptr::null_mut();
+    if bytes < EXTERNAL_FROM_BYTES {
+        let mut data = ptr::null_mut();
+        // SAFETY: the caller's contract.
+        check_status!(unsafe { sys::napi_create_arraybuffer(env, bytes, &mut data, &mut array) })?;
+        if bytes > 0 {
+            // SAFETY: `data` is the new buffer's `bytes` writable bytes,
+            // `words` as many readable ones; a byte copy needs no
+            // alignment, and an `Int32Array` reads native-endian words.
+            unsafe {
+                ptr::copy_nonoverlapping(words.as_ptr().cast::<u8>(), data.cast::<u8>(), bytes)
+            };
         }
-        let mut result = ptr::null_mut();
-        // SAFETY: the caller's contract; `array` holds `count` words.
-        check_status!(unsafe {
-            sys::napi_create_typedarray(
-                env,
-                sys::TypedarrayType::int32_array,
-                count,
-                array,
-                0,
-                &mut result,
-            )
-        })?;
-        Ok(result)
+    } else {
+        // SAFETY: the caller's contract; `free_slice` frees the words.
+        array = unsafe {
+            hand_over(env, words, |data, len, finalize, result| {
+                sys::napi_create_external_arraybuffer(
+                    env,
+                    data.cast(),
+                    len * size_of::<i32>(),
+                    finalize,
+                    len as *mut c_void,
+                    result,
+                )
+            })
+        }?;
     }
+    let mut result = ptr::null_mut();
+    // SAFETY: the caller's contract; `array` holds `count` words.
+    check_status!(unsafe {
+        sys::napi_create_typedarray(
+            env,
+            sys::TypedarrayType::int32_array,
+            count,
+            array,
+            0,
+            &mut result,
+        )
+    })?;
+    Ok(result)
 }

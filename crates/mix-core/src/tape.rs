@@ -22,8 +22,9 @@
 //! Only members whose `data` is an object of strings, numbers and booleans
 //! are written this way ([`flat_fields`]), and only events the fast path
 //! below decodes to the very value the schema decoder would: any other
-//! event (a `retry` field, an escape it does not handle, a key it does not
-//! know holding an object, anything invalid) goes through
+//! event (a `retry` field, a lone surrogate, a key it does not know
+//! holding an object or an array, a number with a fraction or an exponent,
+//! a repeated key, anything invalid) goes through
 //! [`crate::decode`], and its JSON text is written to `narrow` behind the
 //! member index `-1`. So the fast path never decides what is valid: it
 //! only declines.
