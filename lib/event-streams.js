@@ -17,7 +17,7 @@
 // and each message handed to `parse`.
 
 const { EventFramer } = require("./internal/native.js");
-const { kSource, pullOne } = require("./internal/event-source.js");
+const { kSource, fillOnce, pullOne } = require("./internal/event-source.js");
 
 class EventStream extends ReadableStream {
   #source;
@@ -50,11 +50,15 @@ class EventStream extends ReadableStream {
 }
 
 /**
- * The async iterator. An event already fetched is handed out directly when
- * nothing must come before it: no read of this iterator is pending and the
- * stream's own queue is empty (its desired size is 0; it is `null` once the
- * stream has failed). Otherwise the event comes through the locked reader,
- * whose reads are answered in order.
+ * The async iterator. When nothing must come before it (no read of this
+ * iterator is pending, and the stream's own queue is empty: its desired
+ * size is 0, and `null` once the stream has failed), `next()` takes an
+ * event fetched already, or fetches the next batch itself, without the
+ * stream's pull and queue in between: a lone event reaches the loop a few
+ * promise hops sooner. Otherwise, and for the end and errors, the event
+ * comes through the locked reader, whose reads are answered in order. It
+ * locks the stream, and `return()` cancels it unless `preventCancel` was
+ * asked for, as the platform's iterator does.
  */
 function iterate(reader, source, controller, preventCancel) {
   let finished = false;
@@ -70,29 +74,51 @@ function iterate(reader, source, controller, preventCancel) {
     finished = true;
     reader.releaseLock();
   };
+  const readThrough = () => {
+    reading++;
+    return reader.read().then(
+      (result) => {
+        reading--;
+        if (result.done) release();
+        return result;
+      },
+      (err) => {
+        reading--;
+        release();
+        throw err;
+      },
+    );
+  };
+  // Fetches until an event is there, first in line; `null` sends the call
+  // to the stream (the source ended, or failed: the stream fails with it).
+  const fetchDirect = async () => {
+    reading++;
+    try {
+      while (source.index >= source.buffer.length) {
+        if (source.done || source.error !== undefined) return null;
+        await fillOnce(source);
+      }
+      return { done: false, value: source.buffer[source.index++] };
+    } catch (err) {
+      controller.error(err);
+      return null;
+    } finally {
+      reading--;
+    }
+  };
   return {
     next() {
       if (finished) return Promise.resolve({ done: true, value: undefined });
-      if (
-        reading === 0 &&
-        source.index < source.buffer.length &&
-        (direct === source.buffer || (controller.desiredSize === 0 && (direct = source.buffer)))
-      ) {
-        return Promise.resolve({ done: false, value: source.buffer[source.index++] });
+      if (reading === 0 && (direct === source.buffer || controller.desiredSize === 0)) {
+        if (source.index < source.buffer.length) {
+          direct = source.buffer;
+          return Promise.resolve({ done: false, value: source.buffer[source.index++] });
+        }
+        if (!source.done && source.error === undefined) {
+          return fetchDirect().then((result) => result ?? readThrough());
+        }
       }
-      reading++;
-      return reader.read().then(
-        (result) => {
-          reading--;
-          if (result.done) release();
-          return result;
-        },
-        (err) => {
-          reading--;
-          release();
-          throw err;
-        },
-      );
+      return readThrough();
     },
     return(value) {
       if (finished) return Promise.resolve({ done: true, value });

@@ -7,7 +7,8 @@
 // source is `{ buffer, index, done, error, fill(), cancel() }`: `fill`
 // replaces the buffer with the next batch, sets `done` at the end, or throws
 // the documented error that ends the stream; `error`, once set, is thrown
-// when the events before it have been read.
+// when the events before it have been read. `filling` is the fill under
+// way, if any (see `fillOnce`).
 
 const { readEvents } = require("./event-tape.js");
 const readers = require("./event-readers.js");
@@ -102,9 +103,27 @@ async function ready(source) {
   while (source.index >= source.buffer.length) {
     if (source.error !== undefined) throw source.error;
     if (source.done) return false;
-    await source.fill();
+    await fillOnce(source);
   }
   return true;
+}
+
+/**
+ * `source.fill()`, or the fill already under way: a stream's pull and its
+ * iterator may both ask, and each batch must be fetched once (a second
+ * fill would replace the first's events).
+ */
+function fillOnce(source) {
+  if (source.filling === undefined) {
+    const done = () => {
+      source.filling = undefined;
+    };
+    source.filling = source.fill().then(done, (err) => {
+      done();
+      throw err;
+    });
+  }
+  return source.filling;
 }
 
 /** A ReadableStream `pull`: one item of the source, the end, or its error. */
@@ -133,4 +152,4 @@ function logSkipped(logger, skipped) {
   }
 }
 
-module.exports = { kSource, eventReader, nativeSource, pullOne, byteStream };
+module.exports = { kSource, eventReader, nativeSource, fillOnce, pullOne, byteStream };

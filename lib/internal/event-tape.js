@@ -9,7 +9,7 @@
 // sliced from the batch's one-byte text, which V8 copies below 13
 // characters (a `SlicedString` starts there); JavaScriptCore (Bun) shares
 // every slice with its base, so there all strings are copied from the
-// bytes.
+// bytes. A small batch's strings are all sliced (see SMALL_TEXT).
 
 /** The member word of an event written as JSON text. */
 const JSON_EVENT = -1;
@@ -17,6 +17,12 @@ const JSON_EVENT = -1;
 const ABSENT = -1;
 /** Strings shorter than this are sliced from the batch's text. */
 const SLICED_BELOW = process.versions.bun === undefined ? 13 : 0;
+/**
+ * A batch with at most this much one-byte text (a lone event's) has all
+ * its strings sliced from its text: what an event then keeps alive is at
+ * most this, and a lone event reaches the loop sooner.
+ */
+const SMALL_TEXT = 1024;
 
 // `buffer.toString(encoding, start, end)` without its argument checks and
 // encoding lookup, where the runtime's Buffer has the methods it calls
@@ -38,6 +44,7 @@ class TapeReader {
     this.narrow = narrow;
     this.wide = wide;
     this.latin1 = latin1(narrow, 0, narrow.length);
+    this.sliceBelow = narrow.length <= SMALL_TEXT ? Infinity : SLICED_BELOW;
   }
 
   /** A string, or undefined for an absent one. */
@@ -46,7 +53,7 @@ class TapeReader {
     const length = this.tape[this.at + 1];
     this.at += 2;
     if (start >= 0) {
-      return length < SLICED_BELOW ? this.latin1.slice(start, start + length) : latin1(this.narrow, start, start + length);
+      return length < this.sliceBelow ? this.latin1.slice(start, start + length) : latin1(this.narrow, start, start + length);
     }
     if (start === ABSENT) return undefined;
     const units = -2 - start;
