@@ -6,7 +6,7 @@
 //! is collected, as it would any string. Smaller or non-ASCII texts are
 //! copied as usual. Bytes (a download's chunks) and the parts of an event
 //! batch's tape (`mix_core::tape`) are handed over the same way, as
-//! external `Buffer`s and `Int32Array`s.
+//! external `Buffer`s and `Int32Array`s, or copied below the same size.
 
 use std::ffi::{c_char, c_void};
 use std::ptr;
@@ -138,7 +138,7 @@ pub enum Delivered {
 }
 
 /// A batch of events as `mix_core::tape` writes it, reaching JS as
-/// `[tape: Int32Array, narrow: Buffer, wide: Buffer, skipped?: string[]]`.
+/// `[tape: Int32Array, narrow: Buffer, wide: Buffer, skipped: string[] | null]`.
 /// A buffer of at least [`EXTERNAL_FROM_BYTES`] is handed over without a
 /// copy; a smaller one (a lone event's) is copied, which costs less than
 /// the finalizer an external buffer needs, and the lone event is there
@@ -154,7 +154,7 @@ pub struct EventBatch {
 
 impl TypeName for Delivered {
     fn type_name() -> &'static str {
-        "string | [Int32Array, Buffer, Buffer, string[] | undefined]"
+        "string | [Int32Array, Buffer, Buffer, string[] | null]"
     }
     fn value_type() -> ValueType {
         ValueType::Unknown
@@ -205,9 +205,10 @@ pub unsafe fn value_array(env: sys::napi_env, values: Vec<Delivered>) -> Result<
     Ok(array)
 }
 
-/// Bytes handed to V8 as a `Buffer` over the Rust allocation (no copy),
-/// counted as external memory (see [`hand_over`]; uncounted, a 1 GiB
-/// download's RSS grew by some 60 MB for nothing).
+/// Bytes handed to V8 as a `Buffer` (see [`buffer`]): over the Rust
+/// allocation, counted as external memory (see [`hand_over`]; uncounted, a
+/// 1 GiB download's RSS grew by some 60 MB for nothing), or copied when
+/// small.
 pub struct Bytes(pub Vec<u8>);
 
 /// A `Buffer` of the bytes of `items`: external when large, a copy when
@@ -242,27 +243,21 @@ unsafe fn buffer<T: Copy>(env: sys::napi_env, items: Vec<T>) -> Result<sys::napi
     }
 }
 
-macro_rules! buffer_type {
-    ($($name:ident),*) => {$(
-        impl TypeName for $name {
-            fn type_name() -> &'static str {
-                "Buffer"
-            }
-            fn value_type() -> ValueType {
-                ValueType::Object
-            }
-        }
-
-        impl ToNapiValue for $name {
-            unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-                // SAFETY: the caller's contract (JS thread of `env`).
-                unsafe { buffer(env, value.0) }
-            }
-        }
-    )*};
+impl TypeName for Bytes {
+    fn type_name() -> &'static str {
+        "Buffer"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
 }
 
-buffer_type!(Bytes);
+impl ToNapiValue for Bytes {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        // SAFETY: the caller's contract (JS thread of `env`).
+        unsafe { buffer(env, value.0) }
+    }
+}
 
 /// An `Int32Array` of `words`: over the Rust allocation when large, a copy
 /// when below [`EXTERNAL_FROM_BYTES`].
